@@ -1,0 +1,32 @@
+"""The library's own error types."""
+
+from __future__ import annotations
+
+
+class EscalationError(Exception):
+    """Base class of every error the library raises for bad user input."""
+
+
+class ScenarioError(EscalationError):
+    """A scenario file is malformed.
+
+    ``str(error)`` is one line: ``FILE:LINE: path.to.field: what is wrong``.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, path: str = "") -> None:
+        self.file = file
+        self.line = line
+        self.path = path
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or "<scenario>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        field = f" {self.path}:" if self.path else ""
+        return f"{where}:{field} {self.message}"
+
+
+class RunError(EscalationError):
+    """A study cannot run or resume as asked (bad options, mismatched output folder)."""

@@ -1,0 +1,87 @@
+"""Classify replicate trajectories into the scenario's outcomes and summarise each replicate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from escalation.model.model import EscalationModel
+from escalation.scenario.schema import Condition, Scenario
+
+
+def _condition_holds(scenario: Scenario, condition: Condition, rungs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether ``condition`` holds in each world, and the day from which it has held.
+
+    ``rungs`` has shape ``(n_actors, horizon, n_worlds)``. The settle day (1-based) is, for a
+    ``below`` condition, the day after the last violation (1 if never violated); for an
+    ``at_least`` condition, the first day it was met inside the window.
+    """
+    ladder = scenario.ladder
+    ids = [a.id for a in scenario.actors]
+    chosen = [ids.index(a) for a in condition.actors] if condition.actors else list(range(len(ids)))
+    horizon = rungs.shape[1]
+    start = 0 if condition.final_days is None else max(horizon - condition.final_days, 0)
+    peak_by_day = rungs[chosen].max(axis=0)  # (horizon, n_worlds)
+    window = peak_by_day[start:]
+    days = np.arange(1, horizon + 1)[:, None]
+    if condition.below is not None:
+        level = ladder.level(condition.below)
+        holds = (window < level).all(axis=0)
+        violated = peak_by_day >= level
+        last_violation = np.where(violated, days, 0).max(axis=0)
+        return holds, last_violation + 1
+    level = ladder.level(condition.at_least)
+    met = window >= level
+    holds = met.any(axis=0)
+    first = np.where(holds, met.argmax(axis=0) + start + 1, 0)
+    return holds, first
+
+
+def classify(scenario: Scenario, rungs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome index (first matching rule) and settle day for every world.
+
+    The settle day is the day from which the matched outcome's conditions have all held
+    (``-1`` for the remainder outcome, which never settles).
+    """
+    n_worlds = rungs.shape[2]
+    outcome = np.full(n_worlds, len(scenario.outcomes) - 1, dtype=np.int64)
+    settle = np.full(n_worlds, -1, dtype=np.int64)
+    undecided = np.ones(n_worlds, dtype=bool)
+    for index, rule in enumerate(scenario.outcomes[:-1]):
+        holds = np.ones(n_worlds, dtype=bool)
+        since = np.ones(n_worlds, dtype=np.int64)
+        for condition in rule.when:
+            ok, day = _condition_holds(scenario, condition, rungs)
+            holds &= ok
+            since = np.maximum(since, day)
+        take = holds & undecided
+        outcome[take] = index
+        settle[take] = since[take]
+        undecided &= ~take
+    return outcome, settle
+
+
+def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
+    """Per-replicate columns of a finished model: outcome, peak, timing, casualties, crossings."""
+    scenario = model.scenario
+    rungs = model.rungs
+    outcome, settle = classify(scenario, rungs)
+    peak_by_day = rungs.max(axis=0)  # (horizon, n_worlds)
+    columns: dict[str, np.ndarray] = {
+        "outcome": outcome.astype(np.int16),
+        "peak_rung": peak_by_day.max(axis=0).astype(np.int16),
+        "peak_day": (peak_by_day.argmax(axis=0) + 1).astype(np.int16),
+        "settle_day": settle.astype(np.int16),
+        "crossings": model.crossings.astype(np.int16),
+    }
+    for actor in scenario.actors:
+        columns[f"killed_{actor.id}"] = model.killed_suffered[model.compiled.actor_index[actor.id]].astype(np.int32)
+    return columns
+
+
+def rung_counts(model: EscalationModel) -> np.ndarray:
+    """How many worlds stood on each rung, per actor and day: shape ``(n_actors, horizon, n_rungs)``."""
+    n_rungs = model.compiled.n_rungs
+    n_actors, horizon, _ = model.rungs.shape
+    flat = model.rungs.astype(np.int64) + n_rungs * np.arange(n_actors * horizon).reshape(n_actors, horizon, 1)
+    counts = np.bincount(flat.ravel(), minlength=n_actors * horizon * n_rungs)
+    return counts.reshape(n_actors, horizon, n_rungs)

@@ -1,0 +1,390 @@
+"""Load and validate scenario files into :class:`Scenario` objects."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from escalation.errors import ScenarioError
+from escalation.ladder import Ladder, Rung, Threshold
+from escalation.scenario import fields as f
+from escalation.scenario.schema import (
+    ACTOR_KINDS,
+    PRESSURES,
+    SIGNALS,
+    TELEGRAPHED_VALUES,
+    Action,
+    Actor,
+    Condition,
+    Effect,
+    Event,
+    OutcomeRule,
+    Parameters,
+    RedLine,
+    Scenario,
+)
+from escalation.scenario.yaml_tree import Node, merge, read_file, read_tree
+
+POSITIVE = f.number(0.0, low_open=True)
+NON_NEGATIVE = f.number(0.0)
+PROBABILITY = f.number(0.0, 1.0)
+
+
+class _References:
+    """Names used before they can be checked; verified once everything is read."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, str, Node, str]] = []
+
+    def add(self, kind: str, name: str | None, node: Node, path: str) -> None:
+        if name is not None:
+            self.pending.append((kind, name, node, path))
+
+    def check(self, known: dict[str, tuple[str, ...]]) -> None:
+        for kind, name, node, path in self.pending:
+            if name not in known[kind]:
+                close = difflib.get_close_matches(name, known[kind], n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise f.fail(node, path, f"unknown {kind} {name!r}{hint}")
+
+
+def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
+    tree = read_file(path)
+    resolved = path.resolve()
+    if resolved in seen:
+        raise ScenarioError("'extends' forms a cycle", file=str(path), line=tree.line, path="extends")
+    if not tree.is_mapping or "extends" not in tree.value:
+        return tree
+    ext = tree.value["extends"]
+    base_name = f.text(ext, "extends")
+    base_path = path.parent / base_name
+    if not base_path.is_file():
+        raise f.fail(ext, "extends", f"no such file {base_name!r} (relative to {path.parent or '.'})")
+    base = _resolve_extends(base_path, (*seen, resolved))
+    own = Node({k: v for k, v in tree.value.items() if k != "extends"}, tree.file, tree.line, tree.key_lines)
+    return merge(base, own)
+
+
+def load_scenario(source: str | os.PathLike[str] | dict[str, Any]) -> Scenario:
+    """Load a scenario from a YAML file path, or from plain data in the file layout.
+
+    Raises :class:`~escalation.errors.ScenarioError` (one line, ``FILE:LINE: field: problem``)
+    for anything malformed.
+    """
+    if isinstance(source, dict):
+        tree = read_tree(yaml.safe_dump(source, sort_keys=False, allow_unicode=True), "<data>")
+    else:
+        tree = _resolve_extends(Path(source))
+    return build_scenario(tree)
+
+
+def build_scenario(tree: Node) -> Scenario:
+    """Validate a merged :class:`Node` tree and build the :class:`Scenario`."""
+    refs = _References()
+    top = f.MappingReader(tree, "")
+    ladder = _ladder(top.node_of("ladder"), "ladder") if top.has("ladder") else None
+    if ladder is None:
+        raise f.fail(tree, "(top level)", "missing required field 'ladder'")
+    actions = tuple(
+        _action(key, node, f"actions.{key}", refs) for key, node, _ in f.keyed(top.node_of("actions"), "actions")
+    ) if top.has("actions") else None
+    if not actions:
+        raise f.fail(tree, "actions", "a scenario needs at least one action")
+    actors = tuple(_actor(key, node, f"actors.{key}", refs) for key, node, _ in f.keyed(top.node_of("actors"), "actors")) if top.has("actors") else None
+    if not actors:
+        raise f.fail(tree, "actors", "a scenario needs at least one actor")
+    timeline = tuple(
+        _event(key, node, f"timeline.{key}", refs) for key, node, _ in f.keyed(top.node_of("timeline"), "timeline")
+    ) if top.has("timeline") else ()
+    timeline = tuple(sorted(timeline, key=lambda e: e.date))
+    outcomes_node = top.node_of("outcomes") if top.has("outcomes") else None
+    if outcomes_node is None:
+        raise f.fail(tree, "(top level)", "missing required field 'outcomes'")
+    outcomes = _outcomes(outcomes_node, refs)
+    start_after = top.get("start_after", f.optional(f.identifier), None)
+    if start_after is not None:
+        refs.add("event", start_after, top.node_of("start_after"), "start_after")
+    scenario = Scenario(
+        name=top.get("name", f.identifier),
+        title=top.get("title", f.text, ""),
+        description=top.get("description", f.text, ""),
+        start_after=start_after,
+        horizon_days=top.get("horizon_days", f.integer(1, 3650), 90),
+        parameters=_parameters(top.node_of("parameters") if top.has("parameters") else Node({}, tree.file, tree.line), "parameters", refs),
+        ladder=ladder,
+        actions=actions,
+        actors=actors,
+        timeline=timeline,
+        outcomes=outcomes,
+    )
+    top.finish()
+    refs.check(
+        {
+            "rung": tuple(r.id for r in ladder.rungs),
+            "rung or threshold": ladder.names(),
+            "actor": tuple(a.id for a in actors),
+            "action": tuple(a.id for a in actions),
+            "event": tuple(e.id for e in timeline),
+        }
+    )
+    _check_roles(scenario, tree)
+    return scenario
+
+
+def _ladder(node: Node, path: str) -> Ladder:
+    reader = f.MappingReader(node, path)
+    rungs_node = reader.node_of("rungs") if reader.has("rungs") else None
+    if rungs_node is None:
+        raise f.fail(node, path, "missing required field 'rungs'")
+    rungs = []
+    for key, rung_node, _ in f.keyed(rungs_node, f"{path}.rungs"):
+        r = f.MappingReader(rung_node, f"{path}.rungs.{key}")
+        rungs.append(
+            Rung(
+                id=key,
+                name=r.get("name", f.text, key),
+                description=r.get("description", f.text, ""),
+                goldstein=r.get("goldstein", f.optional(f.number(-10.0, 10.0)), None),
+                mid=r.get("mid", f.optional(f.integer(1, 5)), None),
+            )
+        )
+        r.finish()
+    if len(rungs) < 2:
+        raise f.fail(rungs_node, f"{path}.rungs", "a ladder needs at least two rungs")
+    thresholds = []
+    rung_ids = [r.id for r in rungs]
+    if reader.has("thresholds"):
+        for key, t_node, _ in f.keyed(reader.node_of("thresholds"), f"{path}.thresholds"):
+            t = f.MappingReader(t_node, f"{path}.thresholds.{key}")
+            at = t.get("at", f.identifier)
+            if at not in rung_ids:
+                close = difflib.get_close_matches(at, rung_ids, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise f.fail(t.node_of("at"), f"{path}.thresholds.{key}.at", f"unknown rung {at!r}{hint}")
+            if key in rung_ids:
+                raise f.fail(t_node, f"{path}.thresholds.{key}", "a threshold cannot share an id with a rung")
+            thresholds.append(Threshold(id=key, name=t.get("name", f.text, key), at=at, description=t.get("description", f.text, "")))
+            t.finish()
+    reader.finish()
+    return Ladder(rungs=tuple(rungs), thresholds=tuple(thresholds))
+
+
+def _parameters(node: Node, path: str, refs: _References) -> Parameters:
+    r = f.MappingReader(node, path)
+    defaults = Parameters()
+    params = Parameters(
+        telegraph_factor=r.get("telegraph_factor", PROBABILITY, defaults.telegraph_factor),
+        wound_weight=r.get("wound_weight", f.number(0.0, 10.0), defaults.wound_weight),
+        fear_steepness=r.get("fear_steepness", f.number(0.0, 20.0, low_open=True), defaults.fear_steepness),
+        accident_probability=r.get("accident_probability", f.number(0.0, 0.5), defaults.accident_probability),
+        perception_noise=r.get("perception_noise", f.number(0.0, 3.0), defaults.perception_noise),
+        signal_half_life=r.get("signal_half_life", f.number(0.0, 3650.0, low_open=True), defaults.signal_half_life),
+        casualty_dispersion=r.get("casualty_dispersion", f.number(0.0, 1000.0, low_open=True), defaults.casualty_dispersion),
+        force_from=r.get("force_from", f.identifier, defaults.force_from),
+        accidents_from=r.get("accidents_from", f.identifier, defaults.accidents_from),
+    )
+    for key in ("force_from", "accidents_from"):
+        node_ = r.node_of(key) if r.has(key) else node
+        refs.add("rung or threshold", getattr(params, key), node_, f"{path}.{key}")
+    r.finish()
+    return params
+
+
+def _action(key: str, node: Node, path: str, refs: _References) -> Action:
+    r = f.MappingReader(node, path)
+    action = Action(
+        id=key,
+        rung=r.get("rung", f.identifier),
+        name=r.get("name", f.text, key.replace("_", " ")),
+        description=r.get("description", f.text, ""),
+        target=r.get("target", f.optional(f.identifier), None),
+        also_harms=r.get("also_harms", f.sequence(f.identifier), ()),
+        killed_mean=r.get("killed_mean", f.number(0.0, 1e6), 0.0),
+        wounded_mean=r.get("wounded_mean", f.number(0.0, 1e6), 0.0),
+        dispersion=r.get("dispersion", f.optional(f.number(0.0, 1000.0, low_open=True)), None),
+        harm_base=r.get("harm_base", f.number(0.0, 1000.0), 0.0),
+        target_value=r.get("target_value", f.number(0.0, 1000.0), 1.0),
+        telegraphed=r.get("telegraphed", f.boolean, False),
+        on_host_soil=r.get("on_host_soil", f.boolean, False),
+        signal=r.get("signal", f.optional(f.choice(SIGNALS)), None),
+        declares_red_line=r.get("declares_red_line", f.boolean, False),
+        lethal_rung=r.get("lethal_rung", f.optional(f.identifier), None),
+    )
+    refs.add("rung", action.rung, r.node_of("rung"), f"{path}.rung")
+    if action.target is not None:
+        refs.add("actor", action.target, r.node_of("target"), f"{path}.target")
+    for i, victim in enumerate(action.also_harms):
+        refs.add("actor", victim, r.node_of("also_harms").value[i], f"{path}.also_harms[{i}]")
+    if action.lethal_rung is not None:
+        refs.add("rung", action.lethal_rung, r.node_of("lethal_rung"), f"{path}.lethal_rung")
+    r.finish()
+    return action
+
+
+def _red_line(node: Node, path: str, refs: _References) -> RedLine:
+    r = f.MappingReader(node, path)
+    red_line = RedLine(
+        killed_at_least=r.get("killed_at_least", f.integer(1), 1),
+        respond_at_least=r.get("respond_at_least", f.identifier),
+        active=r.get("active", f.boolean, False),
+    )
+    refs.add("rung or threshold", red_line.respond_at_least, r.node_of("respond_at_least"), f"{path}.respond_at_least")
+    r.finish()
+    return red_line
+
+
+def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
+    r = f.MappingReader(node, path)
+    d = Actor(id=key, kind="state", side="")
+    kind = r.get("kind", f.choice(ACTOR_KINDS))
+    menu = r.get("menu", f.sequence(f.identifier), ())
+    for i, action_id in enumerate(menu):
+        refs.add("action", action_id, r.node_of("menu").value[i], f"{path}.menu[{i}]")
+    patron = r.get("patron", f.optional(f.identifier), None)
+    if patron is not None:
+        refs.add("actor", patron, r.node_of("patron"), f"{path}.patron")
+    actor = Actor(
+        id=key,
+        kind=kind,
+        side=r.get("side", f.identifier),
+        name=r.get("name", f.text, key.replace("_", " ")),
+        menu=menu,
+        rationality=r.get("rationality", f.number(0.0, 100.0, low_open=True), d.rationality),
+        reciprocity=r.get("reciprocity", f.number(0.0, 100.0), d.reciprocity),
+        grievance_half_life=r.get("grievance_half_life", f.number(0.0, 3650.0, low_open=True), d.grievance_half_life),
+        fear=r.get("fear", f.number(0.0, 1000.0), d.fear),
+        threshold_cost=r.get("threshold_cost", f.number(0.0, 1000.0), d.threshold_cost),
+        casualty_sensitivity=r.get("casualty_sensitivity", f.number(0.0, 100.0), d.casualty_sensitivity),
+        credibility=r.get("credibility", f.number(0.0, 1000.0), d.credibility),
+        red_line=r.get("red_line", f.optional(lambda n, p: _red_line(n, p, refs)), None),
+        domestic_pressure=r.get("domestic_pressure", f.number(0.0, 1000.0), d.domestic_pressure),
+        host_pressure=r.get("host_pressure", f.number(0.0, 1000.0), d.host_pressure),
+        restraint_value=r.get("restraint_value", f.number(0.0, 1000.0), d.restraint_value),
+        patron=patron,
+        control=r.get("control", PROBABILITY, d.control),
+        deniability=r.get("deniability", PROBABILITY, d.deniability),
+        solidarity=r.get("solidarity", PROBABILITY, d.solidarity),
+    )
+    r.finish()
+    if kind == "militia" and patron is None:
+        raise f.fail(node, path, "a militia needs a 'patron'")
+    if kind != "militia" and patron is not None:
+        raise f.fail(r.node_of("patron"), f"{path}.patron", "only a militia has a patron")
+    if kind in ("state", "militia") and not menu:
+        raise f.fail(node, path, f"a {kind} needs a non-empty 'menu' of actions")
+    if kind == "host" and menu:
+        raise f.fail(r.node_of("menu"), f"{path}.menu", "a host actor only appears in history and has no menu")
+    return actor
+
+
+def _effects(node: Node, path: str, refs: _References) -> tuple[Effect, ...]:
+    r = f.MappingReader(node, path)
+    effects = []
+    for pressure in list(node.value):
+        if pressure not in PRESSURES:
+            r.finish(PRESSURES)
+        per_actor = f.MappingReader(r.node_of(pressure), f"{path}.{pressure}")
+        for actor_id in list(per_actor.node.value):
+            amount = per_actor.get(actor_id, f.number(-1000.0, 1000.0))
+            refs.add("actor", actor_id, per_actor.node_of(actor_id), f"{path}.{pressure}.{actor_id}")
+            effects.append(Effect(pressure=pressure, actor=actor_id, amount=amount))
+    return tuple(effects)
+
+
+def _event(key: str, node: Node, path: str, refs: _References) -> Event:
+    r = f.MappingReader(node, path)
+    count = f.optional(f.integer(0))
+    perceived = {}
+    if r.has("perceived"):
+        p = f.MappingReader(r.node_of("perceived"), f"{path}.perceived")
+        perceived = {"killed": p.get("killed", count, None), "wounded": p.get("wounded", count, None)}
+        p.finish()
+    event = Event(
+        id=key,
+        date=r.get("date", f.date),
+        approximate=r.get("approximate", f.boolean, False),
+        actor=r.get("actor", f.identifier),
+        action=r.get("action", f.identifier),
+        target=r.get("target", f.optional(f.identifier), None),
+        killed=r.get("killed", count, None),
+        wounded=r.get("wounded", count, None),
+        killed_range=r.get("killed_range", f.optional(f.int_pair), None),
+        wounded_range=r.get("wounded_range", f.optional(f.int_pair), None),
+        perceived_killed=perceived.get("killed"),
+        perceived_wounded=perceived.get("wounded"),
+        telegraphed=r.get("telegraphed", f.choice(TELEGRAPHED_VALUES), "n/a"),
+        signal=r.get("signal", f.optional(f.choice(SIGNALS)), None),
+        declares_red_line=r.get("declares_red_line", f.boolean, False),
+        effects=r.get("effects", lambda n, p: _effects(n, p, refs), ()),
+        description=r.get("description", f.text, ""),
+        casualty_notes=r.get("casualty_notes", f.text, ""),
+        telegraph_notes=r.get("telegraph_notes", f.text, ""),
+        sources=r.get("sources", f.sequence(f.text), ()),
+        verification=r.get("verification", f.text, ""),
+    )
+    refs.add("actor", event.actor, r.node_of("actor"), f"{path}.actor")
+    refs.add("action", event.action, r.node_of("action"), f"{path}.action")
+    if event.target is not None:
+        refs.add("actor", event.target, r.node_of("target"), f"{path}.target")
+    r.finish()
+    return event
+
+
+def _condition(node: Node, path: str, refs: _References) -> Condition:
+    r = f.MappingReader(node, path)
+    actors = r.get("actors", f.optional(f.sequence(f.identifier)), None)
+    if actors is not None:
+        for i, actor_id in enumerate(actors):
+            refs.add("actor", actor_id, r.node_of("actors").value[i], f"{path}.actors[{i}]")
+    condition = Condition(
+        actors=actors,
+        final_days=r.get("final_days", f.optional(f.integer(1, 3650)), None),
+        below=r.get("below", f.optional(f.identifier), None),
+        at_least=r.get("at_least", f.optional(f.identifier), None),
+    )
+    if (condition.below is None) == (condition.at_least is None):
+        raise f.fail(node, path, "give exactly one of 'below' or 'at_least'")
+    level_key = "below" if condition.below is not None else "at_least"
+    refs.add("rung or threshold", condition.below or condition.at_least, r.node_of(level_key), f"{path}.{level_key}")
+    r.finish()
+    return condition
+
+
+def _outcomes(node: Node, refs: _References) -> tuple[OutcomeRule, ...]:
+    rules = []
+    entries = f.keyed(node, "outcomes")
+    for index, (key, rule_node, key_line) in enumerate(entries):
+        path = f"outcomes.{key}"
+        if not f.SNAKE_CASE.match(key):
+            raise f.fail(rule_node, path, "outcome names are snake_case", line=key_line)
+        r = f.MappingReader(rule_node, path)
+        when = r.get("when", f.sequence(lambda n, p: _condition(n, p, refs)), ())
+        last = index == len(entries) - 1
+        if last and when:
+            raise f.fail(r.node_of("when"), f"{path}.when", "the last outcome is the remainder and takes no 'when'")
+        if not last and not when:
+            raise f.fail(rule_node, path, "every outcome but the last needs a non-empty 'when'")
+        rules.append(OutcomeRule(name=key, description=r.get("description", f.text, ""), when=when))
+        r.finish()
+    if len(rules) < 2:
+        raise f.fail(node, "outcomes", "name at least two outcomes (the last is the remainder)")
+    return tuple(rules)
+
+
+def _check_roles(scenario: Scenario, tree: Node) -> None:
+    """Cross-field rules that need the whole scenario."""
+    actors = {a.id: a for a in scenario.actors}
+    actors_node = tree.value["actors"]
+    for actor in scenario.actors:
+        if actor.patron is not None and actors[actor.patron].kind != "state":
+            node = actors_node.value[actor.id].value["patron"]
+            raise f.fail(node, f"actors.{actor.id}.patron", f"the patron {actor.patron!r} must be a state")
+    if not any(a.strategic for a in scenario.actors):
+        raise f.fail(actors_node, "actors", "at least one actor must be a state or a militia")
+    sides = {a.side for a in scenario.actors if a.strategic}
+    if len(sides) < 2:
+        raise f.fail(actors_node, "actors", "strategic actors must stand on at least two sides")

@@ -1,0 +1,204 @@
+"""Immutable, typed scenario objects. Every field is documented in ``docs/scenarios.md``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from escalation.ladder import Ladder
+
+ACTOR_KINDS = ("state", "militia", "host")
+TELEGRAPHED_VALUES = ("yes", "no", "partial", "contested", "n/a")
+SIGNALS = ("offramp",)
+PRESSURES = ("host_pressure",)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Model-wide parameters (see docs/model.md, "Parameters")."""
+
+    telegraph_factor: float = 0.1
+    wound_weight: float = 0.25
+    fear_steepness: float = 3.0
+    accident_probability: float = 0.002
+    perception_noise: float = 0.25
+    signal_half_life: float = 7.0
+    casualty_dispersion: float = 0.5
+    force_from: str = "use_of_force"
+    accidents_from: str = "militarised"
+
+
+@dataclass(frozen=True)
+class Action:
+    """An act an actor can take or took: its rung, target and casualty distribution."""
+
+    id: str
+    rung: str
+    name: str = ""
+    description: str = ""
+    target: str | None = None
+    also_harms: tuple[str, ...] = ()
+    killed_mean: float = 0.0
+    wounded_mean: float = 0.0
+    dispersion: float | None = None
+    harm_base: float = 0.0
+    target_value: float = 1.0
+    telegraphed: bool = False
+    on_host_soil: bool = False
+    signal: str | None = None
+    declares_red_line: bool = False
+    lethal_rung: str | None = None
+
+
+@dataclass(frozen=True)
+class RedLine:
+    """A public red line: ``killed_at_least`` deaths suffered demand a reply at ``respond_at_least``."""
+
+    killed_at_least: int = 1
+    respond_at_least: str = ""
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A party to the crisis and its behavioural parameters."""
+
+    id: str
+    kind: str
+    side: str
+    name: str = ""
+    menu: tuple[str, ...] = ()
+    rationality: float = 1.0
+    reciprocity: float = 1.0
+    grievance_half_life: float = 14.0
+    fear: float = 4.0
+    threshold_cost: float = 1.0
+    casualty_sensitivity: float = 1.0
+    credibility: float = 0.0
+    red_line: RedLine | None = None
+    domestic_pressure: float = 0.0
+    host_pressure: float = 0.0
+    restraint_value: float = 0.0
+    patron: str | None = None
+    control: float = 0.0
+    deniability: float = 0.0
+    solidarity: float = 0.0
+
+    @property
+    def strategic(self) -> bool:
+        """Whether the actor chooses actions in simulation (hosts only appear in history)."""
+        return self.kind != "host"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """An event's lasting change to a pressure state: ``pressure`` of ``actor`` grows by ``amount``."""
+
+    pressure: str
+    actor: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class Event:
+    """A documented event of the timeline."""
+
+    id: str
+    date: dt.date
+    actor: str
+    action: str
+    target: str | None = None
+    approximate: bool = False
+    killed: int | None = None
+    wounded: int | None = None
+    killed_range: tuple[int, int] | None = None
+    wounded_range: tuple[int, int] | None = None
+    perceived_killed: int | None = None
+    perceived_wounded: int | None = None
+    telegraphed: str = "n/a"
+    signal: str | None = None
+    declares_red_line: bool = False
+    effects: tuple[Effect, ...] = ()
+    description: str = ""
+    casualty_notes: str = ""
+    telegraph_notes: str = ""
+    sources: tuple[str, ...] = ()
+    verification: str = ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Over ``final_days`` (``None`` = the whole simulated period), the peak rung of ``actors``
+    (``None`` = every actor) is ``below`` a level or ``at_least`` a level."""
+
+    actors: tuple[str, ...] | None = None
+    final_days: int | None = None
+    below: str | None = None
+    at_least: str | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """A named outcome: it holds when every condition holds (no condition = the remainder)."""
+
+    name: str
+    description: str = ""
+    when: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated scenario."""
+
+    name: str
+    ladder: Ladder
+    actions: tuple[Action, ...]
+    actors: tuple[Actor, ...]
+    timeline: tuple[Event, ...]
+    outcomes: tuple[OutcomeRule, ...]
+    horizon_days: int = 90
+    start_after: str | None = None
+    title: str = ""
+    description: str = ""
+    parameters: Parameters = field(default_factory=Parameters)
+
+    def action(self, action_id: str) -> Action:
+        """The action with this id."""
+        return next(a for a in self.actions if a.id == action_id)
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def replayed_events(self) -> tuple[Event, ...]:
+        """The timeline up to and including ``start_after`` (empty when it is ``None``)."""
+        if self.start_after is None:
+            return ()
+        ids = [e.id for e in self.timeline]
+        return self.timeline[: ids.index(self.start_after) + 1]
+
+    @property
+    def start_date(self) -> dt.date | None:
+        """The first simulated day: the day after the branch event (``None`` without history)."""
+        replayed = self.replayed_events()
+        return replayed[-1].date + dt.timedelta(days=1) if replayed else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the scenario-file layout; :func:`escalation.load_scenario` reads it back."""
+        from escalation.scenario.writer import scenario_to_dict
+
+        return scenario_to_dict(self)
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_dict`: identifies the scenario's content."""
+        text = json.dumps(self.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """Names of a dataclass's fields, in declaration order."""
+    return tuple(f.name for f in fields(cls))

@@ -1,0 +1,77 @@
+"""Write a :class:`Scenario` back to plain data and YAML in the scenario-file layout."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from escalation.io import atomic_write_text
+from escalation.scenario.schema import Action, Actor, Event, Scenario
+
+
+def _without_id(obj: Any) -> dict[str, Any]:
+    data = dataclasses.asdict(obj)
+    data.pop("id", None)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+def _actor(actor: Actor) -> dict[str, Any]:
+    data = _without_id(actor)
+    if actor.red_line is None:
+        data["red_line"] = None
+    return data
+
+
+def _event(event: Event) -> dict[str, Any]:
+    data = _without_id(event)
+    data["date"] = event.date.isoformat()
+    data["perceived"] = {"killed": data.pop("perceived_killed"), "wounded": data.pop("perceived_wounded")}
+    effects: dict[str, dict[str, float]] = {}
+    for effect in event.effects:
+        effects.setdefault(effect.pressure, {})[effect.actor] = effect.amount
+    data["effects"] = effects
+    return data
+
+
+def _action(action: Action) -> dict[str, Any]:
+    return _without_id(action)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain data that :func:`escalation.load_scenario` turns back into an equal scenario."""
+    ladder = scenario.ladder
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "start_after": scenario.start_after,
+        "horizon_days": scenario.horizon_days,
+        "parameters": dataclasses.asdict(scenario.parameters),
+        "ladder": {
+            "rungs": {r.id: _without_id(r) for r in ladder.rungs},
+            "thresholds": {t.id: _without_id(t) for t in ladder.thresholds},
+        },
+        "actions": {a.id: _action(a) for a in scenario.actions},
+        "actors": {a.id: _actor(a) for a in scenario.actors},
+        "timeline": {e.id: _event(e) for e in scenario.timeline},
+        "outcomes": {
+            rule.name: {
+                "description": rule.description,
+                **({"when": [dataclasses.asdict(c) | {"actors": list(c.actors) if c.actors else None} for c in rule.when]} if rule.when else {}),
+            }
+            for rule in scenario.outcomes
+        },
+    }
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The scenario as a self-contained YAML document."""
+    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write the scenario to ``path`` atomically."""
+    atomic_write_text(Path(path), scenario_to_yaml(scenario))

@@ -1,0 +1,110 @@
+"""Safe YAML reading into a tree that remembers the file and line of every value.
+
+Only ``yaml.SafeLoader`` is used, so a scenario file can never run code. Scenarios may
+``extends: other.yaml``; :func:`merge` overlays one tree on another so that every value
+keeps the file and line it came from, which is what error messages point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from escalation.errors import ScenarioError
+
+
+@dataclass
+class Node:
+    """One YAML value with where it came from.
+
+    ``value`` is a ``dict[str, Node]`` for mappings, a ``list[Node]`` for sequences and a
+    plain Python scalar otherwise.
+    """
+
+    value: Any
+    file: str
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_sequence(self) -> bool:
+        return isinstance(self.value, list)
+
+    def plain(self) -> Any:
+        """The value as plain Python data (dicts, lists, scalars)."""
+        if self.is_mapping:
+            return {k: v.plain() for k, v in self.value.items()}
+        if self.is_sequence:
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        items: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                key = str(key)
+            if key in items:
+                raise ScenarioError(f"duplicate key {key!r}", file=file, line=key_line, path=key)
+            items[key] = _convert(loader, value_node, file)
+            key_lines[key] = key_line
+        return Node(items, file, line, key_lines)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_convert(loader, item, file) for item in node.value], file, line)
+    return Node(loader.construct_object(node, deep=True), file, line)
+
+
+def read_tree(text: str, file: str) -> Node:
+    """Parse YAML text into a :class:`Node` tree; syntax errors become :class:`ScenarioError`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ScenarioError("the file is empty", file=file, line=1)
+        return _convert(loader, root, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"YAML error: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+
+
+def read_file(path: Path) -> Node:
+    """Read a YAML file into a :class:`Node` tree."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("no such file", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("not a UTF-8 text file", file=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+    return read_tree(text, str(path))
+
+
+def merge(base: Node, overlay: Node) -> Node:
+    """Overlay ``overlay`` on ``base``: mappings merge key by key, anything else is replaced."""
+    if not (base.is_mapping and overlay.is_mapping):
+        return overlay
+    items = dict(base.value)
+    key_lines = dict(base.key_lines)
+    for key, value in overlay.value.items():
+        items[key] = merge(items[key], value) if key in items else value
+        key_lines[key] = overlay.key_lines[key]
+    return Node(items, overlay.file, overlay.line, key_lines)
