@@ -10,11 +10,12 @@ import json
 import sys
 from collections.abc import Sequence
 
-from escalation import __version__
 from escalation.errors import EscalationError
 from escalation.scenario import load_scenario
+from escalation.version import __version__
 
 EXIT_USAGE = 2
+DEFAULT_RUNS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +50,65 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from escalation.runner import run_study
+
+    scenario = load_scenario(args.file)
+    runs = DEFAULT_RUNS if args.runs is None and args.precision is None else args.runs
+    executor = args.executor or ("processes" if (runs or args.max_runs) >= 200_000 else "serial")
+    try:
+        results = run_study(
+            scenario,
+            runs=runs,
+            precision=args.precision,
+            max_runs=args.max_runs,
+            seed=args.seed,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            out=args.out,
+            resume=args.resume,
+            block_size=args.block_size,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        where = f"; finished blocks are saved in {args.out}, continue with --resume" if args.out else ""
+        print(f"escalation: interrupted{where}", file=sys.stderr)
+        return 130
+    if args.json:
+        json.dump(results.to_json(), sys.stdout, indent=1)
+        print()
+    else:
+        print(results.format_table())
+    if args.plot:
+        from escalation.plots import save_figure
+
+        save_figure(results.plot_outcomes(), args.plot)
+        if not args.json:
+            print(f"figure written to {args.plot}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``escalation`` argument parser."""
     parser = _Parser(prog="escalation", description="Simulate escalation crises from scenario files.")
@@ -65,6 +125,28 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--seed", type=int, default=0, help="seed of the world (default 0)")
     trace.add_argument("--json", action="store_true", help="print the table as JSON")
     trace.set_defaults(handler=_trace)
+
+    run = commands.add_parser("run", help="Monte Carlo study of outcome probabilities")
+    run.add_argument("file", metavar="FILE")
+    size = run.add_mutually_exclusive_group()
+    size.add_argument("--runs", type=_positive_int, help=f"number of replicates (default {DEFAULT_RUNS:,})")
+    size.add_argument(
+        "--precision", type=float, metavar="H", help="run until every outcome's 95%% interval half-width is <= H"
+    )
+    run.add_argument(
+        "--max-runs", type=_positive_int, default=10_000_000, help="cap for --precision (default 10,000,000)"
+    )
+    run.add_argument("--seed", type=_non_negative_int, default=0, help="study seed (default 0)")
+    run.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
+    run.add_argument("--executor", choices=("serial", "processes", "dask"), help="default: processes from 200,000 runs")
+    run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
+    run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")
+    run.add_argument("--block-size", type=_positive_int, default=10_000, help="replicates per block (default 10,000)")
+    run.add_argument("--plot", metavar="FILE", help="also write the outcome figure to FILE")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
     return parser
 
 

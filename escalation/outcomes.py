@@ -13,7 +13,8 @@ def _condition_holds(scenario: Scenario, condition: Condition, rungs: np.ndarray
 
     ``rungs`` has shape ``(n_actors, horizon, n_worlds)``. The settle day (1-based) is, for a
     ``below`` condition, the day after the last violation (1 if never violated); for an
-    ``at_least`` condition, the first day it was met inside the window.
+    ``at_least`` condition over the whole period, the first day it was met; an ``at_least``
+    condition over a final window (something still going on) does not delay settling (1).
     """
     ladder = scenario.ladder
     ids = [a.id for a in scenario.actors]
@@ -32,8 +33,9 @@ def _condition_holds(scenario: Scenario, condition: Condition, rungs: np.ndarray
     level = ladder.level(condition.at_least)
     met = window >= level
     holds = met.any(axis=0)
-    first = np.where(holds, met.argmax(axis=0) + start + 1, 0)
-    return holds, first
+    if condition.final_days is not None:
+        return holds, np.ones_like(holds, dtype=np.int64)
+    return holds, np.where(holds, met.argmax(axis=0) + 1, 0)
 
 
 def classify(scenario: Scenario, rungs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

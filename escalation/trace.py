@@ -142,7 +142,8 @@ def _line(row: pd.Series, names: dict[str, str], width: int, scenario: Scenario)
     tail = f"  {', '.join(toll)}" if toll else ""
     tag = f"  [{row['event']}]" if isinstance(row["event"], str) else ""
     accident = "  (inadvertent)" if row["accident"] else ""
-    return f"  {when}  {names[row['actor']]:<{width}}  {action}{target}  (rung {row['rung']}: {row['rung_name']}){tail}{accident}{tag}"
+    rung = f"(rung {row['rung']}: {row['rung_name']})"
+    return f"  {when}  {names[row['actor']]:<{width}}  {action}{target}  {rung}{tail}{accident}{tag}"
 
 
 def render_narrative(trace: Trace) -> str:

@@ -30,11 +30,14 @@ def logit_probabilities(utility: np.ndarray, rationality: float) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def sample_choices(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
-    """Index of the option each world picks, by inverting the cumulative distribution."""
-    cumulative = np.cumsum(probabilities, axis=1)
+def sample_choices(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Index of the option each world picks, by inverting the cumulative distribution.
+
+    ``weights`` (``(n_worlds, n_options)``, non-negative) need not be normalised.
+    """
+    cumulative = np.cumsum(weights, axis=1)
     picks = (cumulative < uniforms[:, None] * cumulative[:, -1:]).sum(axis=1)
-    return np.minimum(picks, probabilities.shape[1] - 1)
+    return np.minimum(picks, weights.shape[1] - 1)
 
 
 class ActorAgent(mesa.Agent):
@@ -70,19 +73,28 @@ class ActorAgent(mesa.Agent):
         """Whether this actor chooses actions (hosts only act in replayed history)."""
         return self.spec.strategic
 
-    def static_utility(self, menu: np.ndarray, proxy_deniability: float = 0.0) -> np.ndarray:
-        """Utility terms that do not change during a run: fear and domestic pressure, shape ``(K,)``.
-
-        ``proxy_deniability`` scales fear down when this actor judges a proxy's act that is only
-        partly attributed to it.
-        """
-        key = (menu.tobytes(), proxy_deniability)
+    def _menu_terms(self, menu: np.ndarray, share: float, proxy_deniability: float) -> dict[str, np.ndarray]:
+        """Per-action constants of the utility for ``menu``, computed once per menu and viewpoint."""
+        key = (menu.tobytes(), share, proxy_deniability)
         if key not in self._static:
             compiled = self.model.compiled
+            spec = self.spec
             rung = compiled.action_rung[menu]
-            fear = self.spec.fear * compiled.fear_curve[rung] * (1.0 - proxy_deniability)
-            domestic = self.spec.domestic_pressure * (rung >= compiled.force_level)
-            self._static[key] = -(fear + domestic)
+            harm = share * compiled.nominal_harm[np.ix_(menu, self.adversaries)]  # (K, n_adversaries)
+            fear = spec.fear * compiled.fear_curve[rung] * (1.0 - proxy_deniability)
+            domestic = spec.domestic_pressure * (rung >= compiled.force_level)
+            # threshold cost by how many firebreaks the crisis has already broken (rows) and act (columns)
+            already = np.arange(compiled.crossings_at.max() + 1)[:, None]
+            newly = np.maximum(compiled.crossings_at[rung][None, :] - already, 0)
+            self._static[key] = {
+                "constant": -(fear + domestic) - spec.reciprocity * (harm * harm).sum(axis=1),
+                "harm_t": 2.0 * spec.reciprocity * harm.T,
+                "threshold": spec.threshold_cost * (1.0 - proxy_deniability) * newly,
+                "answers": (rung >= self.respond_level).astype(float),
+                "host": (compiled.action_on_host_soil[menu] & (rung >= compiled.force_level)).astype(float),
+                "any_host": bool((compiled.action_on_host_soil[menu] & (rung >= compiled.force_level)).any()),
+                "restraint": (rung < compiled.force_level).astype(float),
+            }
         return self._static[key]
 
     def utility(self, menu: np.ndarray, share: float = 1.0, proxy_deniability: float = 0.0) -> np.ndarray:
@@ -92,47 +104,42 @@ class ActorAgent(mesa.Agent):
         ``1 - deniability`` when it judges its proxy's acts).
         """
         model = self.model
-        compiled = model.compiled
         spec = self.spec
-        rung = compiled.action_rung[menu]
-        total = np.broadcast_to(self.static_utility(menu, proxy_deniability), (model.n_worlds, menu.size)).copy()
-        # 1. proportional reciprocity: the act's harm should match the grievance held
-        if spec.reciprocity:
-            for j in self.adversaries:
-                gap = share * compiled.nominal_harm[menu, j][None, :] - self.grievance[j][:, None]
-                total -= spec.reciprocity * gap * gap
+        terms = self._menu_terms(menu, share, proxy_deniability)
+        # 1. proportional reciprocity, -rho * sum_j (share * D_kj - G_j)^2, expanded so that the
+        #    world-dependent part is one matrix product; 2. fear and 5. domestic pressure are constant
+        grievance = self.grievance[self.adversaries]  # (n_adversaries, W)
+        total = grievance.T @ terms["harm_t"] + terms["constant"]
+        total -= spec.reciprocity * (grievance * grievance).sum(axis=0)[:, None]
         # 2. threshold cost: firebreaks this act would break for the first time in the crisis
         if spec.threshold_cost:
-            newly = compiled.crossings_at[rung][None, :] - compiled.crossings_at[model.crisis_peak][:, None]
-            total -= spec.threshold_cost * (1.0 - proxy_deniability) * np.maximum(newly, 0)
+            total -= terms["threshold"][model.compiled.crossings_at[model.crisis_peak]]
         # 4. credibility: a crossed red line rewards an answer at or above the promised rung
         if spec.credibility and self.respond_level >= 0:
-            total += spec.credibility * self.red_line_pending[:, None] * (rung >= self.respond_level)[None, :]
+            total += np.outer(spec.credibility * self.red_line_pending, terms["answers"])
         # 5. host-nation pressure against force on the host's soil
-        host = compiled.action_on_host_soil[menu] & (rung >= compiled.force_level)
-        if host.any():
-            total -= self.host_pressure[:, None] * host[None, :]
+        if terms["any_host"]:
+            total -= np.outer(self.host_pressure, terms["host"])
         # 7. off-ramp: restraint is worth more when the other side has signalled it will return it
         if spec.restraint_value:
-            total += spec.restraint_value * self.expectation[:, None] * (rung < compiled.force_level)[None, :]
+            total += np.outer(spec.restraint_value * self.expectation, terms["restraint"])
         return total
 
     def decide(self) -> None:
         """Choose today's action in every world (militias may follow their patron's judgement)."""
         rng = self.model.rng
         n = self.model.n_worlds
-        own = logit_probabilities(self.utility(self.menu), self.spec.rationality)
-        probabilities = own
+        scaled = self.spec.rationality * self.utility(self.menu)
         if self.patron is not None and self.spec.control > 0:
             patron = self.patron
-            share = 1.0 - self.spec.deniability
-            directed = logit_probabilities(
-                patron.utility(self.menu, share=share, proxy_deniability=self.spec.deniability),
-                patron.spec.rationality,
+            deniability = self.spec.deniability
+            directed = patron.spec.rationality * patron.utility(
+                self.menu, share=1.0 - deniability, proxy_deniability=deniability
             )
             follows = rng.random(n) < self.spec.control
-            probabilities = np.where(follows[:, None], directed, own)
-        picks = sample_choices(probabilities, rng.random(n))
+            scaled = np.where(follows[:, None], directed, scaled)
+        weights = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+        picks = sample_choices(weights, rng.random(n))
         # 8. accidents: a military act slips one step up the menu with a small probability
         chosen_rung = self.model.compiled.action_rung[self.menu[picks]]
         slip = (rng.random(n) < self.model.scenario.parameters.accident_probability) & (

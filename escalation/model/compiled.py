@@ -37,6 +37,7 @@ class CompiledScenario:
     action_lethal_rung: np.ndarray  # (n_actions,), -1 where none
     action_target: np.ndarray  # (n_actions,), -1 where none
     action_co_victims: np.ndarray  # (n_actions, n_actors) bool: harmed besides the target
+    action_has_co_victims: np.ndarray  # (n_actions,) bool
     action_killed_mean: np.ndarray  # (n_actions,) as realised (telegraphed acts already reduced)
     action_wounded_mean: np.ndarray
     action_dispersion: np.ndarray
@@ -90,8 +91,11 @@ class CompiledScenario:
             fear_curve=fear_curve,
             action_rung=np.array([ladder.level(a.rung) for a in actions], dtype=np.int64),
             action_lethal_rung=np.array([level_or(a.lethal_rung) for a in actions], dtype=np.int64),
-            action_target=np.array([actor_index.get(a.target, -1) if a.target else -1 for a in actions], dtype=np.int64),
+            action_target=np.array(
+                [actor_index.get(a.target, -1) if a.target else -1 for a in actions], dtype=np.int64
+            ),
             action_co_victims=co_victims,
+            action_has_co_victims=co_victims.any(axis=1),
             action_killed_mean=np.array([a.killed_mean for a in actions]) * realised_factor,
             action_wounded_mean=np.array([a.wounded_mean for a in actions]) * realised_factor,
             action_dispersion=np.array(

@@ -226,37 +226,51 @@ class EscalationModel(mesa.Model):
             k = act.action
             rung = self._realised_rung(act)
             target = compiled.action_target[k] if act.target is None else act.target
-            seen_killed = act.killed if act.perceived_killed is None else act.perceived_killed
-            seen_wounded = act.wounded if act.perceived_wounded is None else act.perceived_wounded
-            casualties = np.log1p(seen_killed) + params.wound_weight * np.log1p(seen_wounded)
-            base = compiled.action_harm_base[k]
-            value = compiled.action_target_value[k]
-            noise = 1.0
-            if act.noisy and params.perception_noise > 0:
-                sigma = params.perception_noise
-                noise = np.exp(sigma * self.rng.standard_normal(self.n_worlds) - 0.5 * sigma**2)
             proxy_share = 1.0 - spec.deniability
             patron = compiled.actor_index[spec.patron] if spec.patron else -1
-            for j in range(n_actors):
-                hit = (target == j) | compiled.action_co_victims[k, j]
-                if j == i or not hit.any():
-                    continue
-                victim = specs[j]
-                harm = np.where(hit, (base + self._sensitivity[j] * value * casualties) * noise, 0.0)
-                nominal = np.where(hit, compiled.nominal_harm[k, j], 0.0)
-                increase[j, i] += harm
-                discharge[i, j] += nominal
-                if patron >= 0:
-                    increase[j, patron] += proxy_share * harm
-                    discharge[patron, j] += proxy_share * nominal
-                if victim.patron is not None:
-                    increase[compiled.actor_index[victim.patron], i] += victim.solidarity * harm
-                if compiled.adversary[j, i] and victim.red_line is not None:
-                    victim_agent = self.actors[j]
-                    crossed = hit & (act.killed >= victim.red_line.killed_at_least) & victim_agent.red_line_active
-                    victim_agent.red_line_pending = np.where(crossed, 1.0, victim_agent.red_line_pending)
-                if event is None:
-                    self.killed_suffered[j] += np.where(target == j, act.killed, 0)
+            # only worlds where the act harms someone need the harm arithmetic
+            active = np.flatnonzero((target >= 0) | compiled.action_has_co_victims[k])
+            if active.size:
+                ka, ta = k[active], target[active]
+                killed = act.killed[active]
+                seen_killed = killed if act.perceived_killed is None else act.perceived_killed[active]
+                seen_wounded = (act.wounded if act.perceived_wounded is None else act.perceived_wounded)[active]
+                casualties = np.log1p(seen_killed) + params.wound_weight * np.log1p(seen_wounded)
+                if act.noisy and params.perception_noise > 0:
+                    sigma = params.perception_noise
+                    noise = np.exp(sigma * self.rng.standard_normal(active.size) - 0.5 * sigma**2)
+                else:
+                    noise = np.ones(active.size)
+                for j in range(n_actors):
+                    if j == i:
+                        continue
+                    hit = (ta == j) | compiled.action_co_victims[ka, j]
+                    if not hit.any():
+                        continue
+                    worlds = active[hit]
+                    kh = ka[hit]
+                    victim = specs[j]
+                    harm = (
+                        compiled.action_harm_base[kh]
+                        + self._sensitivity[j] * compiled.action_target_value[kh] * casualties[hit]
+                    )
+                    harm *= noise[hit]
+                    nominal = compiled.nominal_harm[kh, j]
+                    increase[j, i, worlds] += harm
+                    discharge[i, j, worlds] += nominal
+                    if patron >= 0:
+                        increase[j, patron, worlds] += proxy_share * harm
+                        discharge[patron, j, worlds] += proxy_share * nominal
+                    if victim.patron is not None:
+                        increase[compiled.actor_index[victim.patron], i, worlds] += victim.solidarity * harm
+                    if compiled.adversary[j, i] and victim.red_line is not None:
+                        victim_agent = self.actors[j]
+                        crossed = (killed[hit] >= victim.red_line.killed_at_least) & victim_agent.red_line_active[
+                            worlds
+                        ]
+                        victim_agent.red_line_pending[worlds[crossed]] = 1.0
+                    if event is None:
+                        self.killed_suffered[j, worlds] += np.where(ta[hit] == j, killed[hit], 0)
             if agent.respond_level >= 0:
                 agent.red_line_pending = np.where(rung >= agent.respond_level, 0.0, agent.red_line_pending)
             declares = compiled.action_declares_red_line[k] | (event is not None and event.declares_red_line)
@@ -264,9 +278,10 @@ class EscalationModel(mesa.Model):
                 agent.red_line_active = agent.red_line_active | declares
             offramp = compiled.action_offramp[k] | (event is not None and event.signal == "offramp")
             force = (rung >= compiled.force_level) & (spec.kind == "state")
-            for b in agent.adversaries:
-                other = self.actors[b]
-                other.expectation = np.where(force, 0.0, np.where(offramp, 1.0, other.expectation))
+            if offramp.any() or force.any():
+                for b in agent.adversaries:
+                    other = self.actors[b]
+                    other.expectation = np.where(force, 0.0, np.where(offramp, 1.0, other.expectation))
             self.crisis_peak = np.maximum(self.crisis_peak, rung)
         if event is not None:
             for effect in event.effects:

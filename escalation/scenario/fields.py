@@ -106,7 +106,9 @@ def boolean(node: Node, path: str) -> bool:
     return node.value
 
 
-def number(low: float | None = None, high: float | None = None, *, low_open: bool = False) -> Callable[[Node, str], float]:
+def number(
+    low: float | None = None, high: float | None = None, *, low_open: bool = False
+) -> Callable[[Node, str], float]:
     """A real number in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
 
     def read(node: Node, path: str) -> float:

@@ -89,17 +89,27 @@ def build_scenario(tree: Node) -> Scenario:
     ladder = _ladder(top.node_of("ladder"), "ladder") if top.has("ladder") else None
     if ladder is None:
         raise f.fail(tree, "(top level)", "missing required field 'ladder'")
-    actions = tuple(
-        _action(key, node, f"actions.{key}", refs) for key, node, _ in f.keyed(top.node_of("actions"), "actions")
-    ) if top.has("actions") else None
+    actions = (
+        tuple(_action(key, node, f"actions.{key}", refs) for key, node, _ in f.keyed(top.node_of("actions"), "actions"))
+        if top.has("actions")
+        else None
+    )
     if not actions:
         raise f.fail(tree, "actions", "a scenario needs at least one action")
-    actors = tuple(_actor(key, node, f"actors.{key}", refs) for key, node, _ in f.keyed(top.node_of("actors"), "actors")) if top.has("actors") else None
+    actors = (
+        tuple(_actor(key, node, f"actors.{key}", refs) for key, node, _ in f.keyed(top.node_of("actors"), "actors"))
+        if top.has("actors")
+        else None
+    )
     if not actors:
         raise f.fail(tree, "actors", "a scenario needs at least one actor")
-    timeline = tuple(
-        _event(key, node, f"timeline.{key}", refs) for key, node, _ in f.keyed(top.node_of("timeline"), "timeline")
-    ) if top.has("timeline") else ()
+    timeline = (
+        tuple(
+            _event(key, node, f"timeline.{key}", refs) for key, node, _ in f.keyed(top.node_of("timeline"), "timeline")
+        )
+        if top.has("timeline")
+        else ()
+    )
     timeline = tuple(sorted(timeline, key=lambda e: e.date))
     outcomes_node = top.node_of("outcomes") if top.has("outcomes") else None
     if outcomes_node is None:
@@ -114,7 +124,9 @@ def build_scenario(tree: Node) -> Scenario:
         description=top.get("description", f.text, ""),
         start_after=start_after,
         horizon_days=top.get("horizon_days", f.integer(1, 3650), 90),
-        parameters=_parameters(top.node_of("parameters") if top.has("parameters") else Node({}, tree.file, tree.line), "parameters", refs),
+        parameters=_parameters(
+            top.node_of("parameters") if top.has("parameters") else Node({}, tree.file, tree.line), "parameters", refs
+        ),
         ladder=ladder,
         actions=actions,
         actors=actors,
@@ -167,7 +179,9 @@ def _ladder(node: Node, path: str) -> Ladder:
                 raise f.fail(t.node_of("at"), f"{path}.thresholds.{key}.at", f"unknown rung {at!r}{hint}")
             if key in rung_ids:
                 raise f.fail(t_node, f"{path}.thresholds.{key}", "a threshold cannot share an id with a rung")
-            thresholds.append(Threshold(id=key, name=t.get("name", f.text, key), at=at, description=t.get("description", f.text, "")))
+            thresholds.append(
+                Threshold(id=key, name=t.get("name", f.text, key), at=at, description=t.get("description", f.text, ""))
+            )
             t.finish()
     reader.finish()
     return Ladder(rungs=tuple(rungs), thresholds=tuple(thresholds))
@@ -183,7 +197,9 @@ def _parameters(node: Node, path: str, refs: _References) -> Parameters:
         accident_probability=r.get("accident_probability", f.number(0.0, 0.5), defaults.accident_probability),
         perception_noise=r.get("perception_noise", f.number(0.0, 3.0), defaults.perception_noise),
         signal_half_life=r.get("signal_half_life", f.number(0.0, 3650.0, low_open=True), defaults.signal_half_life),
-        casualty_dispersion=r.get("casualty_dispersion", f.number(0.0, 1000.0, low_open=True), defaults.casualty_dispersion),
+        casualty_dispersion=r.get(
+            "casualty_dispersion", f.number(0.0, 1000.0, low_open=True), defaults.casualty_dispersion
+        ),
         force_from=r.get("force_from", f.identifier, defaults.force_from),
         accidents_from=r.get("accidents_from", f.identifier, defaults.accidents_from),
     )

@@ -60,7 +60,15 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "outcomes": {
             rule.name: {
                 "description": rule.description,
-                **({"when": [dataclasses.asdict(c) | {"actors": list(c.actors) if c.actors else None} for c in rule.when]} if rule.when else {}),
+                **(
+                    {
+                        "when": [
+                            dataclasses.asdict(c) | {"actors": list(c.actors) if c.actors else None} for c in rule.when
+                        ]
+                    }
+                    if rule.when
+                    else {}
+                ),
             }
             for rule in scenario.outcomes
         },

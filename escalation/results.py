@@ -1,0 +1,234 @@
+"""Results of a Monte Carlo study: outcome probabilities with intervals, distributions, metadata.
+
+A :class:`Results` describes itself: it tabulates (pandas), serialises to JSON, saves to and
+loads from a folder, and reads back its per-replicate rows when the study streamed them to disk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from escalation.io import atomic_write_text
+from escalation.scenario.loader import load_scenario
+from escalation.scenario.schema import Scenario
+from escalation.stats import CONFIDENCE, histogram_mean, histogram_quantiles, wilson_interval
+from escalation.summary import BlockSummary
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+RESULTS_FILE = "results.json"
+INTERVAL_METHOD = "wilson"
+
+
+def _quantile_record(counts: np.ndarray, offset: int = 0) -> dict[str, float | None]:
+    values = histogram_quantiles(counts, QUANTILES, offset)
+    record: dict[str, float | None] = {"mean": histogram_mean(counts, offset)}
+    record.update({f"p{round(q * 100):02d}": v for q, v in zip(QUANTILES, values, strict=True)})
+    return record
+
+
+@dataclass
+class Results:
+    """A finished (or loaded) study.
+
+    ``summary`` holds every aggregate; ``meta`` the provenance: seed, block size, scenario
+    hash, stopping rule, library and dependency versions, executor and timing.
+    """
+
+    scenario: Scenario
+    summary: BlockSummary
+    meta: dict[str, Any]
+    path: Path | None = field(default=None, compare=False)
+
+    # ------------------------------------------------------------------ numbers
+    @property
+    def runs(self) -> int:
+        """Number of replicates."""
+        return self.summary.n
+
+    @property
+    def outcome_names(self) -> list[str]:
+        return [rule.name for rule in self.scenario.outcomes]
+
+    def outcome_table(self) -> pd.DataFrame:
+        """One row per outcome: count, probability and its 95% Wilson interval."""
+        rows = []
+        for name, count in zip(self.outcome_names, self.summary.outcome, strict=True):
+            low, high = wilson_interval(int(count), self.runs)
+            rows.append(
+                {
+                    "outcome": name,
+                    "count": int(count),
+                    "p": count / self.runs if self.runs else float("nan"),
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def distribution_table(self) -> pd.DataFrame:
+        """Mean and quantiles of peak rung, peak day, settle day, crossings and deaths by actor."""
+        summary = self.summary
+        records = {
+            "peak_rung": _quantile_record(summary.peak_rung),
+            "peak_day": _quantile_record(summary.peak_day),
+            "settle_day": _quantile_record(summary.settle_day[:, 1:].sum(axis=0), offset=1),
+            "threshold_crossings": _quantile_record(summary.crossings),
+        }
+        for actor, counts in summary.killed.items():
+            records[f"killed_{actor}"] = _quantile_record(counts)
+        return pd.DataFrame.from_dict(records, orient="index")
+
+    def settle_table(self) -> pd.DataFrame:
+        """Settle-day quantiles per outcome (outcomes that never settle are left out)."""
+        rows = {}
+        for name, counts in zip(self.outcome_names, self.summary.settle_day, strict=True):
+            if counts[1:].sum():
+                rows[name] = _quantile_record(counts[1:], offset=1)
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def max_half_width(self) -> float:
+        """The widest outcome interval's half-width."""
+        table = self.outcome_table()
+        return float(((table["ci_high"] - table["ci_low"]) / 2).max())
+
+    # ------------------------------------------------------------------ figures
+    def plot_outcomes(self, ax=None):
+        """Outcome probabilities with 95% intervals (returns the matplotlib Figure)."""
+        from escalation.plots import plot_outcomes
+
+        return plot_outcomes(self, ax=ax)
+
+    # ------------------------------------------------------------------ rendering
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable summary printed by ``escalation run --json``."""
+        outcomes = {
+            row.outcome: {"count": row.count, "p": row.p, "ci_low": row.ci_low, "ci_high": row.ci_high}
+            for row in self.outcome_table().itertuples()
+        }
+        dist = self.distribution_table()
+        return {
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.hash,
+            "runs": self.runs,
+            "seed": self.meta["seed"],
+            "block_size": self.meta["block_size"],
+            "stopping": self.meta["stopping"],
+            "interval": {"method": INTERVAL_METHOD, "confidence": CONFIDENCE},
+            "outcomes": outcomes,
+            "peak_rung": dist.loc["peak_rung"].to_dict(),
+            "peak_day": dist.loc["peak_day"].to_dict(),
+            "settle_day": dist.loc["settle_day"].to_dict(),
+            "threshold_crossings": dist.loc["threshold_crossings"].to_dict(),
+            "killed": {a.id: dist.loc[f"killed_{a.id}"].to_dict() for a in self.scenario.actors},
+            "elapsed_s": self.meta["elapsed_s"],
+            "executor": self.meta["executor"],
+            "workers": self.meta["workers"],
+            "versions": self.meta["versions"],
+        }
+
+    def format_table(self) -> str:
+        """A readable text summary (the default output of ``escalation run``)."""
+        table = self.outcome_table()
+        width = max(len(n) for n in self.outcome_names)
+        lines = [
+            f"{self.scenario.title or self.scenario.name}",
+            f"{self.runs:,} replicates, seed {self.meta['seed']}, "
+            f"{self.meta['elapsed_s']:.1f} s ({self.runs / max(self.meta['elapsed_s'], 1e-9):,.0f} replicates/s, "
+            f"{self.meta['executor']} x{self.meta['workers']})",
+            "",
+            f"{'outcome':<{width}}  {'count':>10}  {'p':>7}  95% interval (Wilson)",
+        ]
+        for row in table.itertuples():
+            lines.append(
+                f"{row.outcome:<{width}}  {row.count:>10,}  {row.p:7.4f}  [{row.ci_low:.4f}, {row.ci_high:.4f}]"
+            )
+        dist = self.distribution_table()
+        rungs = self.scenario.ladder.rungs
+        peak = dist.loc["peak_rung"]
+        lines += [
+            "",
+            f"peak rung: median {int(peak['p50'])} ({rungs[int(peak['p50'])].name}), "
+            f"90% of replicates between {int(peak['p05'])} and {int(peak['p95'])}",
+        ]
+        settle = dist.loc["settle_day"]
+        if settle["p50"] is not None and not pd.isna(settle["p50"]):
+            lines.append(
+                f"settled by day: median {settle['p50']:.0f} (5%-95%: {settle['p05']:.0f}-{settle['p95']:.0f})"
+            )
+        for actor in self.scenario.actors:
+            row = dist.loc[f"killed_{actor.id}"]
+            if row["mean"]:
+                lines.append(
+                    f"deaths suffered, {actor.name}: mean {row['mean']:.1f}, "
+                    f"median {row['p50']:.0f}, 95th pct {row['p95']:.0f}"
+                )
+        lines.append(f"scenario hash {self.scenario.hash[:12]}, block size {self.meta['block_size']:,}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ persistence
+    def to_data(self) -> dict[str, Any]:
+        """Everything needed to rebuild this object, as JSON-ready data."""
+        s = self.summary
+        return {
+            "format": 1,
+            "meta": self.meta,
+            "summary": {
+                "n": s.n,
+                "outcome": s.outcome.tolist(),
+                "peak_rung": s.peak_rung.tolist(),
+                "peak_day": s.peak_day.tolist(),
+                "settle_day": s.settle_day.tolist(),
+                "crossings": s.crossings.tolist(),
+                "rung_counts": s.rung_counts.tolist(),
+                "killed": {k: v.tolist() for k, v in s.killed.items()},
+            },
+            "report": self.to_json(),
+            "scenario": self.scenario.to_dict(),
+        }
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``results.json`` into ``folder`` atomically; returns its path."""
+        path = Path(folder) / RESULTS_FILE
+        atomic_write_text(path, json.dumps(self.to_data(), indent=1, default=str))
+        self.path = Path(folder)
+        return path
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """Read a study saved by :meth:`save` (or by ``escalation run --out``)."""
+        from escalation.errors import RunError
+
+        folder = Path(folder)
+        path = folder / RESULTS_FILE if folder.is_dir() else folder
+        if not path.is_file():
+            raise RunError(f"{folder}: no {RESULTS_FILE} (is the study finished? resume it with --resume)")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        scenario = load_scenario(data["scenario"])
+        raw = data["summary"]
+        summary = BlockSummary(
+            n=raw["n"],
+            outcome=np.array(raw["outcome"], dtype=np.int64),
+            peak_rung=np.array(raw["peak_rung"], dtype=np.int64),
+            peak_day=np.array(raw["peak_day"], dtype=np.int64),
+            settle_day=np.array(raw["settle_day"], dtype=np.int64),
+            crossings=np.array(raw["crossings"], dtype=np.int64),
+            rung_counts=np.array(raw["rung_counts"], dtype=np.int64),
+            killed={k: np.array(v, dtype=np.int64) for k, v in raw["killed"].items()},
+        )
+        return cls(scenario=scenario, summary=summary, meta=data["meta"], path=path.parent)
+
+    def replicates(self) -> pd.DataFrame:
+        """Per-replicate rows streamed to disk by the study (needs the study folder)."""
+        from escalation.errors import RunError
+
+        if self.path is None or not (self.path / "blocks").is_dir():
+            raise RunError("these results have no per-replicate rows on disk (run the study with an output folder)")
+        n_blocks = self.meta["blocks"]
+        frames = [pd.read_parquet(self.path / "blocks" / f"block-{k:06d}.parquet") for k in range(n_blocks)]
+        return pd.concat(frames, ignore_index=True)

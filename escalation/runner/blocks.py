@@ -1,0 +1,39 @@
+"""One block of replicates: its random stream, its per-replicate rows and its aggregate.
+
+Block ``k`` of a study with seed ``s`` draws from ``SeedSequence(s, spawn_key=(k,))`` and holds
+a fixed number of worlds, so its numbers depend on nothing but ``(s, k, block size)``: not on
+the executor, the number of workers or the order in which blocks finish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalation.model.compiled import CompiledScenario
+from escalation.model.model import EscalationModel
+from escalation.outcomes import rung_counts, summarise_block
+from escalation.summary import BlockSummary  # noqa: F401  (re-exported)
+
+
+def block_rng(seed: int, block: int) -> np.random.Generator:
+    """The generator of block ``block`` of a study seeded with ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+
+
+@dataclass
+class BlockResult:
+    """What a worker sends back: the block's index, per-replicate columns and rung counts."""
+
+    index: int
+    rows: dict[str, np.ndarray]
+    counts: np.ndarray
+
+
+def run_block(compiled: CompiledScenario, seed: int, block_size: int, index: int, n_worlds: int) -> BlockResult:
+    """Simulate block ``index`` (``n_worlds`` <= ``block_size`` worlds) and return its rows and counts."""
+    model = EscalationModel(compiled, n_worlds=n_worlds, rng=block_rng(seed, index)).run()
+    first = index * block_size
+    rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
+    return BlockResult(index=index, rows=rows, counts=rung_counts(model))

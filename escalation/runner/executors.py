@@ -1,0 +1,142 @@
+"""Executors: run block tasks serially, in local processes, or on a Dask cluster.
+
+All three share one interface, :meth:`Executor.run`, which yields ``(task, result)`` pairs in
+whatever order tasks finish; callers never depend on that order. At most ``window`` tasks are
+in flight at once, so memory stays bounded however many blocks a study has.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from escalation.errors import RunError
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+class Executor(ABC):
+    """Base class: a context manager that runs ``fn(task)`` for each task."""
+
+    name = "executor"
+    workers = 1
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:  # noqa: B027  (a no-op for executors that hold no workers)
+        """Release workers; pending tasks are cancelled."""
+
+    @abstractmethod
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(task, fn(task))`` for every task, in order of completion."""
+
+
+class SerialExecutor(Executor):
+    """Runs every task in this process, one after another."""
+
+    name = "serial"
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        for task in tasks:
+            yield task, fn(task)
+
+
+def _bounded(
+    submit: Callable[[Any], Any], wait_one: Callable[[set], tuple[Any, set]], tasks: Iterable[Any], window: int
+):
+    """Keep at most ``window`` futures in flight; yield ``(task, result)`` as they complete."""
+    pending: dict[Any, Any] = {}
+    iterator = iter(tasks)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < window:
+            try:
+                task = next(iterator)
+            except StopIteration:
+                exhausted = True
+                break
+            pending[submit(task)] = task
+        if not pending:
+            return
+        done, _ = wait_one(set(pending))
+        for future in done:
+            task = pending.pop(future)
+            yield task, future.result()
+
+
+class ProcessExecutor(Executor):
+    """Runs tasks in a pool of local worker processes (started with ``spawn``)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        def wait_one(futures: set) -> tuple[set, set]:
+            return cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+
+        yield from _bounded(lambda t: self._pool.submit(fn, t), wait_one, tasks, 2 * self.workers)
+
+
+class DaskExecutor(Executor):
+    """Runs tasks on a Dask distributed cluster (``scheduler`` address or an existing client)."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, client: Any = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RunError("the dask executor needs the optional extra: pip install 'escalation[dask]'") from None
+        if client is None and scheduler is None:
+            raise RunError("the dask executor needs a scheduler address (--scheduler tcp://HOST:PORT)")
+        self._own = client is None
+        try:
+            self.client = client if client is not None else Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise RunError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        self.workers = max(sum(self.client.nthreads().values()), 1)
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        from distributed import wait
+
+        def wait_one(futures: set) -> tuple[set, set]:
+            done, not_done = wait(list(futures), return_when="FIRST_COMPLETED")
+            return set(done), set(not_done)
+
+        def submit(task: Any) -> Any:
+            return self.client.submit(fn, task, pure=False)
+
+        yield from _bounded(submit, wait_one, tasks, 2 * self.workers)
+
+
+def make_executor(
+    kind: str | Executor = "serial", workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """Build an executor by name (``serial``, ``processes`` or ``dask``), or pass one through."""
+    if isinstance(kind, Executor):
+        return kind
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "processes":
+        return ProcessExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler)
+    raise RunError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")

@@ -1,0 +1,88 @@
+"""A study's output folder: a manifest, one Parquet file per finished block, the results.
+
+Layout::
+
+    OUT/manifest.json            what the study is (seed, block size, scenario hash, stopping rule)
+    OUT/scenario.yaml            the resolved scenario, self-contained
+    OUT/blocks/block-000042.parquet   per-replicate rows of block 42 (rung counts in its metadata)
+    OUT/results.json             the finished study's summary (written last)
+
+Every file is written atomically (temporary name, then rename), so an interrupted or killed
+study leaves only complete blocks behind, and ``resume`` picks up exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from escalation.errors import RunError
+from escalation.io import atomic_write, atomic_write_text
+from escalation.runner.blocks import BlockResult
+from escalation.scenario.schema import Scenario
+from escalation.scenario.writer import scenario_to_yaml
+
+MANIFEST = "manifest.json"
+RESULTS = "results.json"
+BLOCK_NAME = re.compile(r"^block-(\d+)\.parquet$")
+_COUNTS_KEY = b"escalation.rung_counts"
+
+
+class BlockStore:
+    """Reads and writes one study folder."""
+
+    def __init__(self, root: str | Path, manifest: dict[str, Any], scenario: Scenario, *, resume: bool) -> None:
+        self.root = Path(root)
+        self.blocks = self.root / "blocks"
+        path = self.root / MANIFEST
+        if path.exists():
+            if not resume:
+                raise RunError(
+                    f"{self.root} already holds a study; pass --resume to continue it, or choose another --out"
+                )
+            existing = json.loads(path.read_text(encoding="utf-8"))
+            for key, value in manifest.items():
+                if existing.get(key) != value:
+                    raise RunError(
+                        f"cannot resume {self.root}: its {key} is {existing.get(key)!r}, this run's is {value!r}"
+                    )
+        elif resume and self.root.exists() and any(self.root.iterdir()):
+            raise RunError(f"cannot resume {self.root}: it has no {MANIFEST}")
+        self.blocks.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            atomic_write_text(self.root / "scenario.yaml", scenario_to_yaml(scenario))
+            atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
+
+    def block_path(self, index: int) -> Path:
+        return self.blocks / f"block-{index:06d}.parquet"
+
+    def completed(self) -> list[int]:
+        """Indices of blocks already on disk."""
+        found = (BLOCK_NAME.match(p.name) for p in self.blocks.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def write(self, result: BlockResult) -> None:
+        """Write one block atomically."""
+        table = pa.table(result.rows)
+        buffer = io.BytesIO()
+        np.save(buffer, result.counts, allow_pickle=False)
+        table = table.replace_schema_metadata({_COUNTS_KEY: buffer.getvalue()})
+        atomic_write(self.block_path(result.index), lambda tmp: pq.write_table(table, tmp))
+
+    def read(self, index: int) -> BlockResult:
+        """Read one block back."""
+        table = pq.read_table(self.block_path(index))
+        counts = np.load(io.BytesIO(table.schema.metadata[_COUNTS_KEY]), allow_pickle=False)
+        rows = {name: table.column(name).to_numpy() for name in table.column_names}
+        return BlockResult(index=index, rows=rows, counts=counts)
+
+    def write_results(self, data: dict[str, Any]) -> None:
+        """Write the finished study's summary (last, atomically)."""
+        atomic_write_text(self.root / RESULTS, json.dumps(data, indent=1))

@@ -1,0 +1,173 @@
+"""Run a Monte Carlo study: a fixed number of replicates, or until the intervals are narrow enough."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from escalation.errors import RunError
+from escalation.model.compiled import CompiledScenario
+from escalation.results import Results
+from escalation.runner.blocks import BlockResult, run_block
+from escalation.runner.executors import Executor, make_executor
+from escalation.runner.store import BlockStore
+from escalation.scenario.loader import load_scenario
+from escalation.scenario.schema import Scenario
+from escalation.stats import half_width
+from escalation.summary import BlockSummary
+from escalation.version import __version__
+
+DEFAULT_BLOCK_SIZE = 10_000
+DEFAULT_MAX_RUNS = 10_000_000
+_DEPENDENCIES = ("numpy", "scipy", "mesa", "pandas", "pyarrow")
+
+
+def versions() -> dict[str, str]:
+    """Versions of the library, Python and the dependencies that shape the numbers."""
+    found = {"escalation": __version__, "python": platform.python_version()}
+    for name in _DEPENDENCIES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def _block_task(compiled: CompiledScenario, seed: int, block_size: int, task: tuple[int, int]) -> BlockResult:
+    index, n_worlds = task
+    return run_block(compiled, seed, block_size, index, n_worlds)
+
+
+def _precise_enough(summary: BlockSummary, precision: float) -> bool:
+    return all(half_width(int(c), summary.n) <= precision for c in summary.outcome)
+
+
+def run_study(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    runs: int | None = None,
+    precision: float | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    seed: int = 0,
+    executor: str | Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    progress: bool = False,
+) -> Results:
+    """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
+
+    Give either ``runs`` (replicates) or ``precision`` (stop at the first block boundary
+    where every outcome's 95% interval half-width is at most this, or at ``max_runs``).
+    Block ``k`` always simulates the same worlds for the same ``seed`` and ``block_size``,
+    and blocks are aggregated in index order, so the numbers do not depend on ``executor``
+    or ``workers``. With ``out``, every finished block is written to disk at once, and
+    ``resume=True`` continues an interrupted study to exactly the same numbers.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if (runs is None) == (precision is None):
+        raise RunError("give exactly one of runs or precision")
+    if runs is not None and runs < 1:
+        raise RunError(f"runs must be at least 1, got {runs}")
+    if precision is not None and not 0 < precision < 0.5:
+        raise RunError(f"precision must be between 0 and 0.5 (an interval half-width), got {precision}")
+    if block_size < 1:
+        raise RunError(f"block size must be at least 1, got {block_size}")
+    if max_runs < 1:
+        raise RunError(f"max runs must be at least 1, got {max_runs}")
+    if resume and out is None:
+        raise RunError("resume needs the output folder of the study (--out)")
+    if seed < 0:
+        raise RunError(f"seed must be a non-negative integer, got {seed}")
+
+    total_runs = runs if runs is not None else max_runs
+    n_blocks = math.ceil(total_runs / block_size)
+    sizes = [min(block_size, total_runs - k * block_size) for k in range(n_blocks)]
+    stopping: dict[str, Any] = {"runs": runs} if runs is not None else {"precision": precision, "max_runs": max_runs}
+    compiled = CompiledScenario.from_scenario(scenario)
+    manifest = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash,
+        "seed": seed,
+        "block_size": block_size,
+        "stopping": stopping,
+        "escalation": __version__,
+    }
+    store = BlockStore(out, manifest, scenario, resume=resume) if out is not None else None
+    on_disk = [k for k in store.completed() if k < n_blocks] if store else []
+
+    started = time.perf_counter()
+    total = BlockSummary.empty(compiled)
+    finished: dict[int, BlockSummary] = {}
+    next_block = 0
+    stopped = False
+    bar = tqdm(total=total_runs, unit="rep", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+
+    def absorb(result: BlockResult) -> None:
+        nonlocal total, next_block, stopped
+        finished[result.index] = BlockSummary.from_rows(compiled, result.rows, result.counts)
+        while next_block in finished and not stopped:
+            total = total + finished.pop(next_block)
+            next_block += 1
+            if precision is not None and _precise_enough(total, precision):
+                stopped = True
+        if progress:
+            bar.update(sizes[result.index])
+            if total.n:
+                widest = max(half_width(int(c), total.n) for c in total.outcome)
+                bar.set_postfix_str(f"±{widest:.4f}")
+
+    def pending() -> Iterator[tuple[int, int]]:
+        done = set(on_disk)
+        for k in range(n_blocks):
+            if stopped:
+                return
+            if k not in done:
+                yield (k, sizes[k])
+
+    try:
+        for k in on_disk:
+            if stopped:
+                break
+            absorb(store.read(k))
+        with make_executor(executor, workers, scheduler) as runner:
+            kind, n_workers = runner.name, runner.workers
+            task = functools.partial(_block_task, compiled, seed, block_size)
+            for _, result in runner.run(task, pending()):
+                if store is not None:
+                    store.write(result)
+                absorb(result)
+                if stopped:
+                    break
+    finally:
+        bar.close()
+
+    meta = {
+        "seed": seed,
+        "block_size": block_size,
+        "blocks": next_block,
+        "stopping": stopping | ({"reached": stopped} if precision is not None else {}),
+        "scenario_hash": scenario.hash,
+        "elapsed_s": time.perf_counter() - started,
+        "executor": kind,
+        "workers": n_workers,
+        "versions": versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    results = Results(scenario=scenario, summary=total, meta=meta, path=Path(out) if out is not None else None)
+    if out is not None:
+        results.save(out)
+    return results

@@ -1,0 +1,80 @@
+"""Additive aggregates of replicates: counts and histograms that merge by addition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from escalation.model.compiled import CompiledScenario
+
+
+def _add_padded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    size = max(a.size, b.size)
+    out = np.zeros(size, dtype=np.int64)
+    out[: a.size] += a
+    out[: b.size] += b
+    return out
+
+
+@dataclass
+class BlockSummary:
+    """Additive aggregate of any number of replicates (histograms and counts only)."""
+
+    n: int
+    outcome: np.ndarray  # (n_outcomes,)
+    peak_rung: np.ndarray  # (n_rungs,)
+    peak_day: np.ndarray  # (horizon + 1,), index = day
+    settle_day: np.ndarray  # (n_outcomes, horizon + 2), index = day, 0 = never settled
+    crossings: np.ndarray  # (n_thresholds + 1,)
+    rung_counts: np.ndarray  # (n_actors, horizon, n_rungs)
+    killed: dict[str, np.ndarray] = field(default_factory=dict)  # actor -> histogram of deaths suffered
+
+    @classmethod
+    def empty(cls, compiled: CompiledScenario) -> BlockSummary:
+        scenario = compiled.scenario
+        horizon = scenario.horizon_days
+        n_outcomes = len(scenario.outcomes)
+        return cls(
+            n=0,
+            outcome=np.zeros(n_outcomes, dtype=np.int64),
+            peak_rung=np.zeros(compiled.n_rungs, dtype=np.int64),
+            peak_day=np.zeros(horizon + 1, dtype=np.int64),
+            settle_day=np.zeros((n_outcomes, horizon + 2), dtype=np.int64),
+            crossings=np.zeros(len(scenario.ladder.thresholds) + 1, dtype=np.int64),
+            rung_counts=np.zeros((compiled.n_actors, horizon, compiled.n_rungs), dtype=np.int64),
+            killed={a.id: np.zeros(1, dtype=np.int64) for a in scenario.actors},
+        )
+
+    @classmethod
+    def from_rows(cls, compiled: CompiledScenario, rows: dict[str, np.ndarray], counts: np.ndarray) -> BlockSummary:
+        """Aggregate per-replicate columns (as written to disk) and the block's rung counts."""
+        summary = cls.empty(compiled)
+        n_outcomes = summary.outcome.size
+        outcome = rows["outcome"].astype(np.int64)
+        settle = np.maximum(rows["settle_day"].astype(np.int64), 0)
+        summary.n = int(outcome.size)
+        summary.outcome = np.bincount(outcome, minlength=n_outcomes)
+        summary.peak_rung = np.bincount(rows["peak_rung"].astype(np.int64), minlength=summary.peak_rung.size)
+        summary.peak_day = np.bincount(rows["peak_day"].astype(np.int64), minlength=summary.peak_day.size)
+        width = summary.settle_day.shape[1]
+        summary.settle_day = np.bincount(outcome * width + settle, minlength=n_outcomes * width).reshape(
+            n_outcomes, width
+        )
+        summary.crossings = _add_padded(summary.crossings, np.bincount(rows["crossings"].astype(np.int64)))
+        summary.rung_counts = counts.astype(np.int64)
+        for actor in compiled.scenario.actors:
+            summary.killed[actor.id] = np.bincount(rows[f"killed_{actor.id}"].astype(np.int64))
+        return summary
+
+    def __add__(self, other: BlockSummary) -> BlockSummary:
+        return BlockSummary(
+            n=self.n + other.n,
+            outcome=self.outcome + other.outcome,
+            peak_rung=self.peak_rung + other.peak_rung,
+            peak_day=self.peak_day + other.peak_day,
+            settle_day=self.settle_day + other.settle_day,
+            crossings=_add_padded(self.crossings, other.crossings),
+            rung_counts=self.rung_counts + other.rung_counts,
+            killed={k: _add_padded(v, other.killed[k]) for k, v in self.killed.items()},
+        )
