@@ -192,6 +192,20 @@ class Scenario:
 
         return scenario_to_dict(self)
 
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A new, re-validated scenario with ``overrides`` merged in (the file layout, as ``extends``).
+
+        Example: ``scenario.with_overrides({"actors": {"kataib_hezbollah": {"control": 0.9}}})``.
+        """
+        from escalation.scenario.loader import load_scenario
+
+        def merge(base: Any, extra: Any) -> Any:
+            if isinstance(base, dict) and isinstance(extra, dict):
+                return {**base, **{k: merge(base.get(k), v) for k, v in extra.items()}}
+            return extra
+
+        return load_scenario(merge(self.to_dict(), overrides))
+
     @property
     def hash(self) -> str:
         """SHA-256 of the canonical JSON of :meth:`to_dict`: identifies the scenario's content."""
