@@ -105,9 +105,8 @@ def main() -> None:
     serial = engine_rate(args.runs, "serial", 1, args.seed)
     print(f"block engine, 1 worker              {serial:>12,.0f} replicates/s  ({args.runs:,} replicates)")
     parallel = engine_rate(args.parallel_runs, "processes", cores, args.seed)
-    print(
-        f"block engine, {cores} workers             {parallel:>12,.0f} replicates/s  ({args.parallel_runs:,} replicates)"
-    )
+    label = f"block engine, {cores} workers"
+    print(f"{label:<36}{parallel:>12,.0f} replicates/s  ({args.parallel_runs:,} replicates)")
     print()
     print(f"time for 100,000 replicates, 1 worker: {100_000 / serial:.1f} s (target <= 10 s)")
     print(f"speed-up per core over the naive baseline: {serial / naive:,.0f}x (target >= 100x)")
