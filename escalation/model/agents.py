@@ -83,11 +83,13 @@ class ActorAgent(mesa.Agent):
             harm = share * compiled.nominal_harm[np.ix_(menu, self.adversaries)]  # (K, n_adversaries)
             fear = spec.fear * compiled.fear_curve[rung] * (1.0 - proxy_deniability)
             domestic = spec.domestic_pressure * (rung >= compiled.force_level)
+            # inertia: holding (the menu's bottom rung) is the default of a day without reason to act
+            inertia = self.model.scenario.parameters.inertia * (rung == rung.min())
             # threshold cost by how many firebreaks the crisis has already broken (rows) and act (columns)
             already = np.arange(compiled.crossings_at.max() + 1)[:, None]
             newly = np.maximum(compiled.crossings_at[rung][None, :] - already, 0)
             self._static[key] = {
-                "constant": -(fear + domestic) - spec.reciprocity * (harm * harm).sum(axis=1),
+                "constant": inertia - (fear + domestic) - spec.reciprocity * (harm * harm).sum(axis=1),
                 "harm_t": 2.0 * spec.reciprocity * harm.T,
                 "threshold": spec.threshold_cost * (1.0 - proxy_deniability) * newly,
                 "answers": (rung >= self.respond_level).astype(float),

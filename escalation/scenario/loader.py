@@ -200,6 +200,7 @@ def _parameters(node: Node, path: str, refs: _References) -> Parameters:
         casualty_dispersion=r.get(
             "casualty_dispersion", f.number(0.0, 1000.0, low_open=True), defaults.casualty_dispersion
         ),
+        inertia=r.get("inertia", f.number(0.0, 100.0), defaults.inertia),
         force_from=r.get("force_from", f.identifier, defaults.force_from),
         accidents_from=r.get("accidents_from", f.identifier, defaults.accidents_from),
     )

@@ -27,6 +27,7 @@ class Parameters:
     perception_noise: float = 0.25
     signal_half_life: float = 7.0
     casualty_dispersion: float = 0.5
+    inertia: float = 0.0
     force_from: str = "use_of_force"
     accidents_from: str = "militarised"
 
