@@ -23,6 +23,7 @@ setup: $(BIN)/escalation
 setup-test: $(VENV)/.test-deps
 
 run: setup
+	rm -rf results/us_iran_2020
 	$(BIN)/escalation run scenarios/us_iran_2020.yaml --runs $(RUNS) --seed $(SEED) --out results/us_iran_2020 --plot results/us_iran_2020/outcomes.png
 
 lint: setup-test

@@ -92,19 +92,31 @@ class ProcessExecutor(Executor):
 
 
 class DaskExecutor(Executor):
-    """Runs tasks on a Dask distributed cluster (``scheduler`` address or an existing client)."""
+    """Runs tasks on a Dask distributed cluster.
+
+    Give a ``scheduler`` address (``tcp://HOST:PORT``), an existing ``client``, or neither: then
+    a local cluster of ``workers`` single-threaded worker processes is started on loopback.
+    """
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, client: Any = None) -> None:
+    def __init__(self, scheduler: str | None = None, client: Any = None, workers: int | None = None) -> None:
         try:
-            from distributed import Client
+            from distributed import Client, LocalCluster
         except ImportError:
             raise RunError("the dask executor needs the optional extra: pip install 'escalation[dask]'") from None
-        if client is None and scheduler is None:
-            raise RunError("the dask executor needs a scheduler address (--scheduler tcp://HOST:PORT)")
+        self._cluster = None
         self._own = client is None
         try:
+            if client is None and scheduler is None:
+                self._cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+                client = Client(self._cluster)
             self.client = client if client is not None else Client(scheduler, timeout="20s")
         except OSError as exc:
             raise RunError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
@@ -113,6 +125,8 @@ class DaskExecutor(Executor):
     def close(self) -> None:
         if self._own:
             self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         from distributed import wait
@@ -138,5 +152,5 @@ def make_executor(
     if kind == "processes":
         return ProcessExecutor(workers)
     if kind == "dask":
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, workers=workers)
     raise RunError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
