@@ -71,7 +71,7 @@ def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {
         "outcome": outcome.astype(np.int16),
         "peak_rung": peak_by_day.max(axis=0).astype(np.int16),
-        "peak_day": (peak_by_day.argmax(axis=0) + 1).astype(np.int16),
+        "peak_day": np.where(peak_by_day.max(axis=0) > 0, peak_by_day.argmax(axis=0) + 1, 0).astype(np.int16),
         "settle_day": settle.astype(np.int16),
         "crossings": model.crossings.astype(np.int16),
     }

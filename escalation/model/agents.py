@@ -82,7 +82,7 @@ class ActorAgent(mesa.Agent):
             rung = compiled.action_rung[menu]
             harm = share * compiled.nominal_harm[np.ix_(menu, self.adversaries)]  # (K, n_adversaries)
             fear = spec.fear * compiled.fear_curve[rung] * (1.0 - proxy_deniability)
-            domestic = spec.domestic_pressure * (rung >= compiled.force_level)
+            domestic = spec.domestic_pressure * (rung >= compiled.force_level) * (1.0 - proxy_deniability)
             # inertia: holding (the menu's bottom rung) is the default of a day without reason to act
             inertia = self.model.scenario.parameters.inertia * (rung == rung.min())
             # threshold cost by how many firebreaks the crisis has already broken (rows) and act (columns)

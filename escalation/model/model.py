@@ -78,7 +78,6 @@ class EscalationModel(mesa.Model):
         self.replay_history()
         horizon = self.scenario.horizon_days
         self.day = 0
-        self.start_peak = self.crisis_peak.copy()
         self.rungs = np.zeros((compiled.n_actors, horizon, n), dtype=np.int8)
         self.killed_suffered = np.zeros((compiled.n_actors, n), dtype=np.int64)
         self.crossings = np.zeros(n, dtype=np.int64)
@@ -219,6 +218,11 @@ class EscalationModel(mesa.Model):
         n_actors = compiled.n_actors
         increase = np.zeros((n_actors, n_actors, self.n_worlds))
         discharge = np.zeros((n_actors, n_actors, self.n_worlds))
+        # acts of one day are simultaneous: red lines crossed and signals sent today take effect
+        # after every act of the day has been read, so no act answers another of the same day
+        crossed_lines: list[tuple[ActorAgent, np.ndarray]] = []
+        force_seen = np.zeros((n_actors, self.n_worlds), dtype=bool)
+        offramp_seen = np.zeros((n_actors, self.n_worlds), dtype=bool)
         for act in acts:
             i = act.actor
             agent = self.actors[i]
@@ -265,10 +269,8 @@ class EscalationModel(mesa.Model):
                         increase[compiled.actor_index[victim.patron], i, worlds] += victim.solidarity * harm
                     if compiled.adversary[j, i] and victim.red_line is not None:
                         victim_agent = self.actors[j]
-                        crossed = (killed[hit] >= victim.red_line.killed_at_least) & victim_agent.red_line_active[
-                            worlds
-                        ]
-                        victim_agent.red_line_pending[worlds[crossed]] = 1.0
+                        known_dead = seen_killed[hit] >= victim.red_line.killed_at_least
+                        crossed_lines.append((victim_agent, worlds[known_dead]))
                     if event is None:
                         self.killed_suffered[j, worlds] += np.where(ta[hit] == j, killed[hit], 0)
             if agent.respond_level >= 0:
@@ -278,11 +280,17 @@ class EscalationModel(mesa.Model):
                 agent.red_line_active = agent.red_line_active | declares
             offramp = compiled.action_offramp[k] | (event is not None and event.signal == "offramp")
             force = (rung >= compiled.force_level) & (spec.kind == "state")
-            if offramp.any() or force.any():
-                for b in agent.adversaries:
-                    other = self.actors[b]
-                    other.expectation = np.where(force, 0.0, np.where(offramp, 1.0, other.expectation))
+            force_seen[agent.adversaries] |= force
+            offramp_seen[agent.adversaries] |= offramp
             self.crisis_peak = np.maximum(self.crisis_peak, rung)
+        for victim_agent, worlds in crossed_lines:
+            active_line = victim_agent.red_line_active[worlds]
+            victim_agent.red_line_pending[worlds[active_line]] = 1.0
+        for agent in self.actors:
+            if force_seen[agent.index].any() or offramp_seen[agent.index].any():
+                agent.expectation = np.where(
+                    force_seen[agent.index], 0.0, np.where(offramp_seen[agent.index], 1.0, agent.expectation)
+                )
         if event is not None:
             for effect in event.effects:
                 self.actors[compiled.actor_index[effect.actor]].host_pressure += effect.amount

@@ -46,12 +46,24 @@ class Node:
         return self.value
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> Node:
     line = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise ScenarioError(f"unsupported YAML tag {node.tag!r}", file=file, line=line)
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise ScenarioError(
+                    "YAML merge keys (<<) are not supported; use 'extends' to build on another file",
+                    file=file,
+                    line=key_node.start_mark.line + 1,
+                )
             key = loader.construct_object(key_node, deep=True)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
