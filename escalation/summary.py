@@ -29,6 +29,7 @@ class BlockSummary:
     crossings: np.ndarray  # (n_thresholds + 1,)
     rung_counts: np.ndarray  # (n_actors, horizon, n_rungs)
     killed: dict[str, np.ndarray] = field(default_factory=dict)  # actor -> histogram of deaths suffered
+    killed_by_side: dict[str, np.ndarray] = field(default_factory=dict)  # side -> histogram of deaths suffered
 
     @classmethod
     def empty(cls, compiled: CompiledScenario) -> BlockSummary:
@@ -44,6 +45,7 @@ class BlockSummary:
             crossings=np.zeros(len(scenario.ladder.thresholds) + 1, dtype=np.int64),
             rung_counts=np.zeros((compiled.n_actors, horizon, compiled.n_rungs), dtype=np.int64),
             killed={a.id: np.zeros(1, dtype=np.int64) for a in scenario.actors},
+            killed_by_side={a.side: np.zeros(1, dtype=np.int64) for a in scenario.actors},
         )
 
     @classmethod
@@ -65,6 +67,10 @@ class BlockSummary:
         summary.rung_counts = counts.astype(np.int64)
         for actor in compiled.scenario.actors:
             summary.killed[actor.id] = np.bincount(rows[f"killed_{actor.id}"].astype(np.int64))
+        for side in summary.killed_by_side:
+            members = [a.id for a in compiled.scenario.actors if a.side == side]
+            total = sum(rows[f"killed_{m}"].astype(np.int64) for m in members)
+            summary.killed_by_side[side] = np.bincount(total)
         return summary
 
     def __add__(self, other: BlockSummary) -> BlockSummary:
@@ -77,4 +83,5 @@ class BlockSummary:
             crossings=_add_padded(self.crossings, other.crossings),
             rung_counts=self.rung_counts + other.rung_counts,
             killed={k: _add_padded(v, other.killed[k]) for k, v in self.killed.items()},
+            killed_by_side={k: _add_padded(v, other.killed_by_side[k]) for k, v in self.killed_by_side.items()},
         )
