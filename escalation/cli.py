@@ -109,6 +109,35 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+PLOT_KINDS = ("outcomes", "ladder", "peak", "timing", "casualties")
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from escalation.errors import RunError
+    from escalation.plots import plot_all, plot_kind, save_figure
+    from escalation.results import Results
+
+    folder = Path(args.results)
+    if not folder.exists():
+        raise RunError(f"{folder}: no such results folder (write one with: escalation run FILE --out DIR)")
+    results = Results.load(folder)
+    if args.kind == "all":
+        out = Path(args.output) if args.output else (folder if folder.is_dir() else folder.parent)
+        if out.exists() and not out.is_dir():
+            raise RunError(f"{out}: with --kind all, -o must be a folder")
+        paths = plot_all(results, out, dpi=args.dpi)
+    else:
+        out = Path(args.output) if args.output else (folder if folder.is_dir() else folder.parent)
+        if out.is_dir() or not out.suffix:
+            out = out / f"{args.kind}.png"
+        paths = [save_figure(plot_kind(results, args.kind), out, dpi=args.dpi)]
+    for path in paths:
+        print(f"figure written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``escalation`` argument parser."""
     parser = _Parser(prog="escalation", description="Simulate escalation crises from scenario files.")
@@ -147,6 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+
+    plot = commands.add_parser("plot", help="draw the figures of a finished study")
+    plot.add_argument("results", metavar="RESULTS_DIR", help="folder written by: escalation run FILE --out DIR")
+    plot.add_argument(
+        "--kind", choices=(*PLOT_KINDS, "all"), default="outcomes", help="which figure (default outcomes)"
+    )
+    plot.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE_OR_DIR",
+        help="figure file (format from its extension) or folder (gets <kind>.png); with --kind all, "
+        "a folder (default: RESULTS_DIR)",
+    )
+    plot.add_argument("--dpi", type=_positive_int, default=150, help="resolution of raster figures (default 150)")
+    plot.set_defaults(handler=_plot)
     return parser
 
 

@@ -104,6 +104,39 @@ class Results:
 
         return plot_outcomes(self, ax=ax)
 
+    def plot_ladder(self, actors=None, fig=None):
+        """Each strategic actor's rung by day across replicates, with the documented history.
+
+        ``actors`` (ids) limits the panels; ``fig`` is an optional empty Figure to draw into.
+        """
+        from escalation.plots import plot_ladder
+
+        return plot_ladder(self, actors=actors, fig=fig)
+
+    def plot_peak(self, ax=None):
+        """Distribution of the highest rung reached, on the ladder's rung names."""
+        from escalation.plots import plot_peak
+
+        return plot_peak(self, ax=ax)
+
+    def plot_timing(self, of: str = "outcome", ax=None):
+        """Share settled by day, per outcome (``of="all"``: as a share of all replicates)."""
+        from escalation.plots import plot_timing
+
+        return plot_timing(self, of=of, ax=ax)
+
+    def plot_casualties(self, by: str = "actor", ax=None):
+        """Deaths suffered per actor (``by="side"``: per side): share of replicates with at least k deaths."""
+        from escalation.plots import plot_casualties
+
+        return plot_casualties(self, by=by, ax=ax)
+
+    def plot_all(self, folder: str | Path, fmt: str = "png", dpi: int = 150) -> list[Path]:
+        """Write every figure into ``folder`` (``outcomes.png``, ``ladder.png``, ...); returns the paths."""
+        from escalation.plots import plot_all
+
+        return plot_all(self, folder, fmt=fmt, dpi=dpi)
+
     # ------------------------------------------------------------------ rendering
     def to_json(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``escalation run --json``."""

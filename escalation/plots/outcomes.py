@@ -1,119 +1,113 @@
-"""Figures of study results (matplotlib, headless-safe).
-
-Each figure has a data function returning a tidy DataFrame (tested on its own) and a
-drawing function that takes that data, accepts an optional ``Axes`` and returns the Figure.
-"""
+"""Outcome distribution: the probability of each outcome with its 95% interval."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
-from escalation.io import atomic_write
+from escalation.plots.data import outcome_data
+from escalation.plots.style import (
+    LABEL_SIZE,
+    SMALL_SIZE,
+    clean_spines,
+    figure_and_axes,
+    outcome_colours,
+    pretty,
+    set_title,
+    share_label,
+)
 
 if TYPE_CHECKING:
     from escalation.results import Results
 
-OUTCOME_COLOURS = {
-    "mutual_restraint": "#1b9e77",
-    "proxy_attrition": "#7570b3",
-    "unresolved": "#d95f02",
-    "war": "#b2182b",
-}
-_FALLBACK = ("#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4", "#e7298a")
-
-
-def outcome_colour(name: str, index: int = 0) -> str:
-    """A stable colour per outcome name (named outcomes first, then a fallback cycle)."""
-    return OUTCOME_COLOURS.get(name, _FALLBACK[index % len(_FALLBACK)])
-
-
-def outcome_data(results: Results | Sequence[Results], labels: Sequence[str] | None = None) -> pd.DataFrame:
-    """Tidy table behind the outcome figure: study, outcome, p, ci_low, ci_high, count, runs."""
-    studies = [results] if not isinstance(results, Sequence) else list(results)
-    labels = list(labels) if labels is not None else [r.scenario.title or r.scenario.name for r in studies]
-    frames = []
-    for label, study in zip(labels, studies, strict=True):
-        table = study.outcome_table()
-        table.insert(0, "study", label)
-        table["runs"] = study.runs
-        frames.append(table)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 
 
 def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Probability of each outcome with its 95% interval; studies side by side."""
+    """Probability of each outcome with its 95% Wilson interval; several studies side by side.
+
+    ``data`` is :func:`~escalation.plots.data.outcome_data`. Each outcome keeps its colour;
+    studies are told apart by hatching and the legend. Value labels sit above the interval.
+    """
     studies = list(dict.fromkeys(data["study"]))
     outcomes = list(dict.fromkeys(data["outcome"]))
-    fig, ax = _axes(ax, (max(6.0, 1.6 * len(outcomes) * max(1, len(studies)) ** 0.5 + 2), 4.2))
-    width = 0.8 / len(studies)
-    hatches = ("", "//", "..", "xx", "\\\\", "oo")
+    n_studies = len(studies)
+    fig, ax = figure_and_axes(ax, (max(7.2, 0.95 * len(outcomes) * n_studies + 2.6), 4.4))
+    colours = outcome_colours(outcomes)
+    width = 0.8 / n_studies
+    label_size = SMALL_SIZE if n_studies <= 2 else SMALL_SIZE - 1
     for s, study in enumerate(studies):
         rows = data[data["study"] == study].set_index("outcome").reindex(outcomes)
-        x = [i + (s - (len(studies) - 1) / 2) * width for i in range(len(outcomes))]
-        colours = [outcome_colour(o, i) for i, o in enumerate(outcomes)]
+        x = [i + (s - (n_studies - 1) / 2) * width for i in range(len(outcomes))]
         ax.bar(
             x,
             rows["p"],
-            width * 0.92,
-            color=colours,
+            width * 0.9,
+            color=[colours[o] for o in outcomes],
             edgecolor="black",
             linewidth=0.6,
-            hatch=hatches[s % len(hatches)],
-            label=study,
+            hatch=HATCHES[s % len(HATCHES)],
         )
         ax.errorbar(
             x,
             rows["p"],
-            yerr=[rows["p"] - rows["ci_low"], rows["ci_high"] - rows["p"]],
+            yerr=np.maximum([rows["p"] - rows["ci_low"], rows["ci_high"] - rows["p"]], 0.0),
             fmt="none",
             ecolor="black",
-            elinewidth=1.2,
-            capsize=4,
+            elinewidth=1.1,
+            capsize=3.5 if n_studies <= 2 else 2.5,
+            capthick=1.1,
         )
-        for xi, p in zip(x, rows["p"], strict=True):
-            ax.annotate(f"{p:.1%}", (xi, p), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
-    ax.set_xticks(range(len(outcomes)), [o.replace("_", " ") for o in outcomes])
-    ax.set_ylabel("probability")
+        for xi, p, count, high in zip(x, rows["p"], rows["count"], rows["ci_high"], strict=True):
+            if pd.isna(p):
+                continue
+            ax.annotate(
+                share_label(p, count),
+                (xi, high),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=label_size,
+            )
+    ax.set_xticks(range(len(outcomes)), [pretty(o) for o in outcomes], fontsize=LABEL_SIZE)
+    ax.set_xlim(-0.6, len(outcomes) - 0.4)
+    ax.set_ylabel("probability", fontsize=LABEL_SIZE)
     top = float(data["ci_high"].max())
-    ax.set_ylim(0, min(1.0, top * 1.18 + 0.02))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(0, min(1.0, top * 1.12 + 0.03) if top < 0.86 else 1.08)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.tick_params(axis="y", labelsize=SMALL_SIZE)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    scenarios = list(dict.fromkeys(data["scenario"])) if "scenario" in data else studies
     runs = ", ".join(f"{n:,}" for n in dict.fromkeys(data["runs"]))
-    ax.set_title(f"Outcome probabilities with 95% Wilson intervals ({runs} replicates)", fontsize=10)
-    if len(studies) > 1:
-        ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
+    if n_studies == 1:
+        detail = f"{studies[0]}  ({runs} replicates)"
+    else:
+        detail = f"{' vs '.join(scenarios)}  ({runs} replicates)"
+    set_title(ax, "Outcome probabilities with 95% Wilson intervals", detail)
+    if n_studies > 1:
+        handles = [
+            Patch(facecolor="white", edgecolor="black", linewidth=0.6, hatch=HATCHES[s % len(HATCHES)], label=study)
+            for s, study in enumerate(studies)
+        ]
+        ax.legend(handles=handles, fontsize=SMALL_SIZE, frameon=False, loc="upper left", handleheight=1.4)
+    clean_spines(ax)
     return fig
 
 
 def plot_outcomes(
     results: Results | Sequence[Results], labels: Sequence[str] | None = None, ax: Axes | None = None
 ) -> Figure:
-    """Outcome probabilities with intervals for one study or several side by side."""
+    """Outcome probabilities with intervals for one study or several side by side.
+
+    ``labels`` name the studies in the legend (default: the scenario titles).
+    """
     return draw_outcomes(outcome_data(results, labels), ax=ax)
-
-
-def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
-    """Save a figure atomically (format from the file extension) and close it."""
-    path = Path(path)
-    suffix = path.suffix.lstrip(".") or "png"
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=suffix))
-    plt.close(fig)
-    return path
