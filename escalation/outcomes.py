@@ -64,7 +64,7 @@ def classify(scenario: Scenario, rungs: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
     """Per-replicate columns of a finished model: outcome, peak, timing, casualties, crossings."""
-    scenario = model.scenario
+    scenario = model.crisis
     rungs = model.rungs
     outcome, settle = classify(scenario, rungs)
     peak_by_day = rungs.max(axis=0)  # (horizon, n_worlds)

@@ -159,6 +159,7 @@ class Results:
             "settle_day": dist.loc["settle_day"].to_dict(),
             "threshold_crossings": dist.loc["threshold_crossings"].to_dict(),
             "killed": {a.id: dist.loc[f"killed_{a.id}"].to_dict() for a in self.scenario.actors},
+            "killed_by_side": {side: _quantile_record(counts) for side, counts in self.summary.killed_by_side.items()},
             "elapsed_s": self.meta["elapsed_s"],
             "executor": self.meta["executor"],
             "workers": self.meta["workers"],
@@ -220,6 +221,7 @@ class Results:
                 "crossings": s.crossings.tolist(),
                 "rung_counts": s.rung_counts.tolist(),
                 "killed": {k: v.tolist() for k, v in s.killed.items()},
+                "killed_by_side": {k: v.tolist() for k, v in s.killed_by_side.items()},
             },
             "report": self.to_json(),
             "scenario": self.scenario.to_dict(),
@@ -253,6 +255,7 @@ class Results:
             crossings=np.array(raw["crossings"], dtype=np.int64),
             rung_counts=np.array(raw["rung_counts"], dtype=np.int64),
             killed={k: np.array(v, dtype=np.int64) for k, v in raw["killed"].items()},
+            killed_by_side={k: np.array(v, dtype=np.int64) for k, v in raw.get("killed_by_side", {}).items()},
         )
         return cls(scenario=scenario, summary=summary, meta=data["meta"], path=path.parent)
 

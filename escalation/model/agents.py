@@ -62,7 +62,7 @@ class ActorAgent(mesa.Agent):
         self.host_pressure = np.full(n, spec.host_pressure)
         self.action = np.full(n, -1, dtype=np.int64)
         self.respond_level = (
-            model.scenario.ladder.level(spec.red_line.respond_at_least) if spec.red_line is not None else -1
+            model.crisis.ladder.level(spec.red_line.respond_at_least) if spec.red_line is not None else -1
         )
         self.adversaries = np.flatnonzero(compiled.adversary[index])
         self.patron: ActorAgent | None = None
@@ -84,7 +84,7 @@ class ActorAgent(mesa.Agent):
             fear = spec.fear * compiled.fear_curve[rung] * (1.0 - proxy_deniability)
             domestic = spec.domestic_pressure * (rung >= compiled.force_level) * (1.0 - proxy_deniability)
             # inertia: holding (the menu's bottom rung) is the default of a day without reason to act
-            inertia = self.model.scenario.parameters.inertia * (rung == rung.min())
+            inertia = self.model.crisis.parameters.inertia * (rung == rung.min())
             # threshold cost by how many firebreaks the crisis has already broken (rows) and act (columns)
             already = np.arange(compiled.crossings_at.max() + 1)[:, None]
             newly = np.maximum(compiled.crossings_at[rung][None, :] - already, 0)
@@ -144,7 +144,7 @@ class ActorAgent(mesa.Agent):
         picks = sample_choices(weights, rng.random(n))
         # 8. accidents: a military act slips one step up the menu with a small probability
         chosen_rung = self.model.compiled.action_rung[self.menu[picks]]
-        slip = (rng.random(n) < self.model.scenario.parameters.accident_probability) & (
+        slip = (rng.random(n) < self.model.crisis.parameters.accident_probability) & (
             chosen_rung >= self.model.compiled.accident_level
         )
         self.accident = slip & (picks < self.menu.size - 1)

@@ -62,21 +62,21 @@ class EscalationModel(mesa.Model):
         if n_worlds < 1:
             raise ValueError("n_worlds must be at least 1")
         self.compiled = scenario if isinstance(scenario, CompiledScenario) else CompiledScenario.from_scenario(scenario)
-        self.scenario = self.compiled.scenario
+        self.crisis = self.compiled.scenario  # not `scenario`: Mesa >= 3.5 reserves that name
         self.n_worlds = n_worlds
         self.detail = detail
         compiled = self.compiled
         n = n_worlds
         self.crisis_peak = np.zeros(n, dtype=np.int64)
-        self.actors = [ActorAgent(self, spec, i) for i, spec in enumerate(self.scenario.actors)]
+        self.actors = [ActorAgent(self, spec, i) for i, spec in enumerate(self.crisis.actors)]
         for agent in self.actors:
             if agent.spec.patron is not None:
                 agent.patron = self.actors[compiled.actor_index[agent.spec.patron]]
         self.strategic = self.agents.select(lambda a: a.strategic)
-        self._sensitivity = np.array([a.casualty_sensitivity for a in self.scenario.actors])
+        self._sensitivity = np.array([a.casualty_sensitivity for a in self.crisis.actors])
         self.history_rows: list[dict] = []
         self.replay_history()
-        horizon = self.scenario.horizon_days
+        horizon = self.crisis.horizon_days
         self.day = 0
         self.rungs = np.zeros((compiled.n_actors, horizon, n), dtype=np.int8)
         self.killed_suffered = np.zeros((compiled.n_actors, n), dtype=np.int64)
@@ -97,7 +97,7 @@ class EscalationModel(mesa.Model):
         Days pass between events (grievances and signals decay), and each event goes through
         the same resolution as a simulated act, with its documented casualties and no noise.
         """
-        events = self.scenario.replayed_events()
+        events = self.crisis.replayed_events()
         if not events:
             return
         n = self.n_worlds
@@ -108,7 +108,7 @@ class EscalationModel(mesa.Model):
                 day += dt.timedelta(days=1)
             act = self._event_act(event, n)
             self._resolve([act], event=event)
-            actor = self.scenario.actors[self.compiled.actor_index[event.actor]]
+            actor = self.crisis.actors[self.compiled.actor_index[event.actor]]
             self.history_rows.append(
                 {
                     "event": event.id,
@@ -150,12 +150,12 @@ class EscalationModel(mesa.Model):
     @property
     def date(self) -> dt.date | None:
         """Calendar date of the last simulated day (``None`` for scenarios without history)."""
-        start = self.scenario.start_date
+        start = self.crisis.start_date
         return None if start is None or self.day == 0 else start + dt.timedelta(days=self.day - 1)
 
     def step(self) -> None:
         """Simulate one day in every world: all strategic actors choose, then acts resolve."""
-        if self.day >= self.scenario.horizon_days:
+        if self.day >= self.crisis.horizon_days:
             self.running = False
             return
         self.strategic.do("decide")
@@ -178,7 +178,7 @@ class EscalationModel(mesa.Model):
                 self.log_grievance[agent.index, self.day] = agent.grievance.max(axis=0)
         self._end_of_day()
         self.day += 1
-        if self.day >= self.scenario.horizon_days:
+        if self.day >= self.crisis.horizon_days:
             self.running = False
 
     def run(self) -> EscalationModel:
@@ -213,8 +213,8 @@ class EscalationModel(mesa.Model):
     def _resolve(self, acts: list[Act], event: Event | None = None) -> None:
         """Apply a day's acts: harm and grievance, discharge, red lines, signals, pressures."""
         compiled = self.compiled
-        params = self.scenario.parameters
-        specs = self.scenario.actors
+        params = self.crisis.parameters
+        specs = self.crisis.actors
         n_actors = compiled.n_actors
         increase = np.zeros((n_actors, n_actors, self.n_worlds))
         discharge = np.zeros((n_actors, n_actors, self.n_worlds))
@@ -298,7 +298,7 @@ class EscalationModel(mesa.Model):
             agent.grievance = np.maximum(agent.grievance - discharge[agent.index], 0.0) + increase[agent.index]
 
     def _end_of_day(self) -> None:
-        signal_decay = 0.5 ** (1.0 / self.scenario.parameters.signal_half_life)
+        signal_decay = 0.5 ** (1.0 / self.crisis.parameters.signal_half_life)
         for agent in self.actors:
             agent.grievance *= agent.decay
             agent.red_line_pending *= agent.decay
