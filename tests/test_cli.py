@@ -1,0 +1,178 @@
+"""The command line: exit codes, one-line errors on stderr, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SCENARIO_FILES, SEEDED_PATH, write
+
+from escalation import Scenario
+from escalation.cli import main
+
+
+def one_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.fixture
+def misspelt(tmp_path: Path) -> Path:
+    """A scenario extending the seeded one with a misspelt key on line 3."""
+    return write(tmp_path / "misspelt.yaml", f"extends: {SEEDED_PATH}\nname: misspelt\nhorizon_dayz: 30\n")
+
+
+def test_validate_every_shipped_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", *map(str, SCENARIO_FILES)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == len(SCENARIO_FILES)
+    for line, path in zip(lines, SCENARIO_FILES, strict=True):
+        assert line.startswith(f"{path}: ok")
+
+
+def test_validate_quiet_prints_nothing_on_success(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--quiet", str(SEEDED_PATH)]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_validate_misspelt_key(capsys: pytest.CaptureFixture[str], misspelt: Path) -> None:
+    assert main(["validate", str(misspelt)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    line = one_line(err)
+    assert line.startswith(f"{misspelt}:3: horizon_dayz: unknown field")
+    assert "did you mean 'horizon_days'?" in line
+
+
+def test_validate_reports_each_bad_file_and_still_checks_the_good(
+    capsys: pytest.CaptureFixture[str], misspelt: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.yaml"
+    assert main(["validate", str(misspelt), str(SEEDED_PATH), str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{SEEDED_PATH}: ok") and len(out.splitlines()) == 1
+    errors = err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"{misspelt}:3: ")
+    assert errors[1].startswith(f"{missing}: ")
+    assert "Traceback" not in err
+
+
+def test_trace_prints_history_simulation_and_outcome(capsys: pytest.CaptureFixture[str], seeded: Scenario) -> None:
+    assert main(["trace", str(SEEDED_PATH), "--seed", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    history = next(i for i, line in enumerate(lines) if line.startswith("Documented history"))
+    simulated = next(i for i, line in enumerate(lines) if line.startswith("Simulated"))
+    assert history < simulated
+    assert "[A01]" in lines[history + 1] and "[A10]" in lines[simulated - 2]
+    outcome = [line for line in lines if line.startswith("Outcome: ")]
+    assert len(outcome) == 1 and lines[-1] == outcome[0]
+    name = outcome[0].removeprefix("Outcome: ").split(",")[0]
+    assert name in [rule.name for rule in seeded.outcomes]
+    # the same seed tells the same story
+    assert main(["trace", str(SEEDED_PATH), "--seed", "3"]) == 0
+    assert capsys.readouterr().out == out
+
+
+def test_trace_json(capsys: pytest.CaptureFixture[str], seeded: Scenario) -> None:
+    assert main(["trace", str(SEEDED_PATH), "--seed", "11", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    data = json.loads(out)
+    assert data["scenario"] == seeded.name
+    assert data["seed"] == 11
+    assert data["start_after"] == "A10"
+    assert data["horizon_days"] == seeded.horizon_days
+    assert data["outcome"] in [rule.name for rule in seeded.outcomes]
+    phases = [row["phase"] for row in data["rows"]]
+    n_strategic = sum(a.strategic for a in seeded.actors)
+    assert phases.count("history") == len(seeded.replayed_events())
+    assert phases.count("simulated") == seeded.horizon_days * n_strategic
+    first = data["rows"][0]
+    assert (first["event"], first["date"], first["actor"]) == ("A01", "2019-11-08", "other_militias")
+
+
+def test_missing_file_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    for command in (["trace", str(missing)], ["validate", str(missing)]):
+        assert main(command) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert one_line(err) == f"{missing}: no such file"
+
+
+def test_trace_of_a_bad_scenario_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], misspelt: Path) -> None:
+    assert main(["trace", str(misspelt)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert one_line(err).startswith(f"{misspelt}:3: horizon_dayz: ")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["trace", str(SEEDED_PATH), "--bogus"],
+        ["trace", str(SEEDED_PATH), "--seed", "abc"],
+        ["trace"],
+        ["validate"],
+        ["explode", str(SEEDED_PATH)],
+        [],
+    ],
+    ids=[
+        "unknown option",
+        "seed not a number",
+        "trace without file",
+        "validate without file",
+        "no such command",
+        "nothing",
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert one_line(err).startswith("escalation")
+    assert "error:" in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="known defect: `trace --seed -1` is accepted by argparse (type=int) and then "
+    "numpy.random.SeedSequence raises ValueError: a traceback instead of a usage error",
+)
+def test_negative_seed_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(["trace", str(SEEDED_PATH), "--seed", "-1"])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert one_line(capsys.readouterr().err)
+
+
+def test_no_traceback_end_to_end(misspelt: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run(
+        [sys.executable, "-m", "escalation.cli", "validate", str(misspelt)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert one_line(result.stderr).startswith(f"{misspelt}:3: horizon_dayz: unknown field")
