@@ -5,6 +5,7 @@ from escalation.model import EscalationModel
 from escalation.results import Results
 from escalation.runner import run_study
 from escalation.scenario import Scenario, load_scenario, scenario_to_yaml, write_scenario
+from escalation.sweep import sweep
 from escalation.trace import Trace, run_trace
 from escalation.version import __version__
 
@@ -21,5 +22,6 @@ __all__ = [
     "run_study",
     "run_trace",
     "scenario_to_yaml",
+    "sweep",
     "write_scenario",
 ]

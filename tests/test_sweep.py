@@ -1,0 +1,178 @@
+"""Parameter sweeps: structure, common random numbers, errors and the figure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import escalation
+from escalation import RunError, ScenarioError
+from escalation.plots import outcome_colour
+from escalation.sweep import COLUMNS, plot_sweep, sweep, variant
+
+SEEDED_PATH = Path(__file__).resolve().parents[1] / "scenarios" / "us_iran_2020.yaml"
+FIELD = "actors.kataib_hezbollah.control"
+VALUES = [0.0, 0.5, 1.0]
+RUNS = 600
+
+
+@pytest.fixture(scope="module")
+def seeded() -> escalation.Scenario:
+    return escalation.load_scenario(SEEDED_PATH)
+
+
+@pytest.fixture(scope="module")
+def seeded_short(seeded) -> escalation.Scenario:
+    """The seeded scenario over 20 days, for quick studies."""
+    return seeded.with_overrides({"horizon_days": 20})
+
+
+@pytest.fixture(scope="module")
+def table(seeded_short) -> pd.DataFrame:
+    return sweep(seeded_short, FIELD, VALUES, runs=RUNS, seed=3, block_size=250)
+
+
+def test_exported_from_the_package():
+    assert escalation.sweep is sweep
+    assert "sweep" in escalation.__all__
+    assert sys.modules["escalation.sweep"].plot_sweep is plot_sweep
+
+
+def test_table_structure(table, seeded_short):
+    outcomes = [rule.name for rule in seeded_short.outcomes]
+    assert list(table.columns) == COLUMNS
+    assert len(table) == len(VALUES) * len(outcomes)
+    assert list(table["value"].unique()) == VALUES
+    for _, rows in table.groupby("value", sort=False):
+        assert list(rows["outcome"]) == outcomes
+    assert (table["runs"] == RUNS).all()
+    assert table.attrs["field"] == FIELD
+    assert table.attrs["seed"] == 3
+    assert table.attrs["scenario"] == seeded_short.name
+
+
+def test_probabilities_are_consistent(table):
+    sums = table.groupby("value")["p"].sum()
+    assert np.allclose(sums, 1.0)
+    assert (table.groupby("value")["count"].sum() == RUNS).all()
+    assert np.allclose(table["p"], table["count"] / table["runs"])
+    assert ((table["ci_low"] <= table["p"]) & (table["p"] <= table["ci_high"])).all()
+    assert ((table["ci_low"] >= 0) & (table["ci_high"] <= 1)).all()
+
+
+def test_each_value_is_the_study_of_its_variant(table, seeded_short):
+    """Common random numbers: a sweep point is exactly run_study of the variant with the same seed."""
+    expected = escalation.run_study(variant(seeded_short, FIELD, 0.5), runs=RUNS, seed=3, block_size=250)
+    point = table[table["value"] == 0.5].reset_index(drop=True)
+    assert point["count"].tolist() == expected.outcome_table()["count"].tolist()
+
+
+def test_same_seed_gives_the_same_table(table, seeded_short):
+    again = sweep(seeded_short, FIELD, VALUES, runs=RUNS, seed=3, block_size=250)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_executor_does_not_change_the_numbers(seeded_short):
+    serial = sweep(seeded_short, "parameters.telegraph_factor", [0.1, 0.9], runs=300, seed=5, block_size=100)
+    pooled = sweep(
+        seeded_short,
+        "parameters.telegraph_factor",
+        [0.1, 0.9],
+        runs=300,
+        seed=5,
+        block_size=100,
+        executor="processes",
+        workers=2,
+    )
+    pd.testing.assert_frame_equal(serial, pooled)
+
+
+def test_full_control_lowers_war_against_none(seeded):
+    """The seeded militia obeys a patron that fears war: full control cannot make war likelier.
+
+    With 3,000 replicates the two war probabilities (about 7% and 1%) are many standard
+    errors apart, so the comparison of intervals is a safe test, not a coin toss.
+    """
+    out = sweep(seeded, FIELD, [0.0, 1.0], runs=3000, seed=11)
+    war = out[out["outcome"] == "war"].set_index("value")
+    assert war.loc[1.0, "ci_high"] < war.loc[0.0, "ci_low"]
+
+
+def test_integer_fields_take_whole_numbers(seeded_short):
+    scenario = variant(seeded_short, "timeline.A05.killed", 3.0)
+    assert next(e for e in scenario.timeline if e.id == "A05").killed == 3
+    assert variant(seeded_short, "horizon_days", np.int64(15)).horizon_days == 15
+    assert variant(seeded_short, "parameters.telegraph_factor", np.float64(0.3)).parameters.telegraph_factor == 0.3
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("actors.kataib_hezbolah.control", "did you mean 'kataib_hezbollah'"),
+        ("actors.kataib_hezbollah.contrl", "did you mean 'control'"),
+        ("parameters", "is a section"),
+        ("parameters.force_from", "not a numeric field"),
+        ("parameters.telegraph_factor.x", "is a single value"),
+        ("", "not a dotted field path"),
+        ("actors..control", "not a dotted field path"),
+    ],
+)
+def test_bad_field_is_a_one_line_run_error(seeded_short, field, message):
+    with pytest.raises(RunError, match=message) as info:
+        sweep(seeded_short, field, [0.5], runs=10)
+    assert "\n" not in str(info.value)
+
+
+def test_out_of_range_value_is_a_scenario_error(seeded_short):
+    with pytest.raises(ScenarioError, match=r"control=1\.5: actors\.kataib_hezbollah\.control: must be at most 1"):
+        sweep(seeded_short, FIELD, [0.5, 1.5], runs=10)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"values": []}, "at least one value"),
+        ({"values": ["high"]}, "values must be numbers"),
+        ({"values": [float("nan")]}, "finite"),
+        ({"runs": 0}, "runs must be at least 1"),
+    ],
+)
+def test_bad_arguments(seeded_short, kwargs, message):
+    args = {"values": [0.5], "runs": 10} | kwargs
+    with pytest.raises(RunError, match=message):
+        sweep(seeded_short, FIELD, **args)
+
+
+def test_accepts_a_path():
+    out = sweep(SEEDED_PATH, "horizon_days", [5], runs=50)
+    assert out.attrs["scenario"] == "us_iran_2020"
+    assert out["count"].sum() == 50
+
+
+def test_figure_renders(table, tmp_path):
+    fig = plot_sweep(table)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == [o.replace("_", " ") for o in table["outcome"].unique()]
+    restraint = next(line for line in ax.get_lines() if line.get_label() == "mutual restraint")
+    assert restraint.get_color() == outcome_colour("mutual_restraint")
+    assert ax.get_xlabel() == FIELD
+    path = tmp_path / "sweep.png"
+    fig.savefig(path)
+    assert path.stat().st_size > 0
+
+
+def test_figure_on_given_axes_with_chosen_outcomes(table):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_sweep(table, outcomes=["war"], ax=ax) is fig
+    assert [line.get_label() for line in ax.get_lines()] == ["war"]
+    with pytest.raises(RunError, match="no outcome 'peace'"):
+        plot_sweep(table, outcomes=["peace"])
+    with pytest.raises(RunError, match="lacks column"):
+        plot_sweep(table.drop(columns="ci_low"))
