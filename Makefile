@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNS ?= 100000
 SEED ?= 1
 
-.PHONY: run test lint setup setup-test clean
+.PHONY: run test lint setup setup-test clean docs setup-docs examples
 
 $(BIN)/escalation: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(BIN)/escalation: setup.cfg pyproject.toml
 
 $(VENV)/.test-deps: $(BIN)/escalation
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.docs-deps: $(BIN)/escalation
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	touch $@
 
 setup: $(BIN)/escalation
@@ -32,6 +36,18 @@ lint: setup-test
 
 test: setup-test lint
 	$(BIN)/python -m pytest -q
+
+setup-docs: $(VENV)/.docs-deps
+
+# The documentation site (mkdocs.yml), built strictly: any warning fails the build.
+docs: setup-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+
+# Every example script, with its defaults; figures go to examples/output/.
+examples: setup
+	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/counterfactuals.py
+	$(BIN)/python examples/sweep_militia_control.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info
