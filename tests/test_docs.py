@@ -131,7 +131,10 @@ def test_captured_run_output_is_of_the_current_scenario():
     current = load_scenario(SEEDED_PATH).hash[:12]
     for page in PAGES:
         for shown in re.findall(r"scenario hash ([0-9a-f]{12})", page.read_text(encoding="utf-8")):
-            assert shown == current, f"{_name(page)} shows output of an older scenario (hash {shown}, now {current})"
+            assert shown == current, (
+                f"{_name(page)} shows `make run` output of an older scenario (hash {shown}, now {current}): "
+                "paste the output of a new `make run` there"
+            )
 
 
 def test_nav_lists_every_page():
