@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     trace = commands.add_parser("trace", help="replay history and simulate one world")
     trace.add_argument("file", metavar="FILE")
-    trace.add_argument("--seed", type=int, default=0, help="seed of the world (default 0)")
+    trace.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the world (default 0)")
     trace.add_argument("--json", action="store_true", help="print the table as JSON")
     trace.set_defaults(handler=_trace)
 

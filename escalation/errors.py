@@ -25,7 +25,8 @@ class ScenarioError(EscalationError):
         if self.line is not None:
             where = f"{where}:{self.line}"
         field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        text = f"{where}:{field} {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line
 
 
 class RunError(EscalationError):

@@ -35,7 +35,7 @@ PARAMETER_RANGES: dict[str, st.SearchStrategy[float]] = {
     "accident_probability": floats(0.0, 0.5),
     "perception_noise": floats(0.0, 3.0),
     "signal_half_life": floats(0.0, 3650.0, low_open=True),
-    "casualty_dispersion": floats(0.0, 1000.0, low_open=True),
+    "casualty_dispersion": floats(0.01, 1000.0),
 }
 
 ACTOR_RANGES: dict[str, st.SearchStrategy[float]] = {
@@ -57,7 +57,7 @@ ACTOR_RANGES: dict[str, st.SearchStrategy[float]] = {
 ACTION_RANGES: dict[str, st.SearchStrategy[Any]] = {
     "killed_mean": floats(0.0, 1e6),
     "wounded_mean": floats(0.0, 1e6),
-    "dispersion": st.none() | floats(0.0, 1000.0, low_open=True),
+    "dispersion": st.none() | floats(0.01, 1000.0),
     "harm_base": floats(0.0, 1000.0),
     "target_value": floats(0.0, 1000.0),
     "telegraphed": st.booleans(),
@@ -67,11 +67,8 @@ ACTION_RANGES: dict[str, st.SearchStrategy[Any]] = {
 }
 
 # Ranges for scenarios that are also *run*: negative-binomial casualty draws fail for
-# dispersions many orders of magnitude below the mean (a known defect, pinned by
-# test_model_properties.py::test_tiny_dispersion_does_not_crash_the_model), so runs keep
-# dispersions realistic. Everything else uses the full valid range.
-RUN_PARAMETER_RANGES = PARAMETER_RANGES | {"casualty_dispersion": floats(1e-3, 1000.0)}
-RUN_ACTION_RANGES = ACTION_RANGES | {"dispersion": st.none() | floats(1e-3, 1000.0)}
+RUN_PARAMETER_RANGES = PARAMETER_RANGES
+RUN_ACTION_RANGES = ACTION_RANGES
 
 # Text a scenario file can hold: any character but lone surrogates (which UTF-8 cannot encode).
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
@@ -174,7 +171,15 @@ def small_scenario_data(
         _maybe_set(draw, action, action_ranges)
         actions[f"a{k}"] = action
     action_ids = list(actions)
-    menu = st.lists(st.sampled_from(action_ids), min_size=1, max_size=4, unique=True)
+
+    def menu_for(actor_id: str) -> list[str]:
+        """A menu without acts that would harm the actor itself (the loader rejects those)."""
+        allowed = [
+            a
+            for a in action_ids
+            if actions[a].get("target") != actor_id and actor_id not in actions[a].get("also_harms", [])
+        ]
+        return draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=4, unique=True))
 
     actors: dict[str, dict[str, Any]] = {}
     for i, state in enumerate(states):
@@ -182,7 +187,7 @@ def small_scenario_data(
             "kind": "state",
             "side": "a" if i == 0 else "b" if i == 1 else draw(st.sampled_from("ab")),
         }
-        actor["menu"] = draw(menu)
+        actor["menu"] = menu_for(state)
         _maybe_set(draw, actor, ACTOR_RANGES)
         if draw(st.booleans()):
             actor["red_line"] = {
@@ -193,7 +198,7 @@ def small_scenario_data(
         actors[state] = actor
     for militia in militias:
         patron = draw(st.sampled_from(states))
-        actor = {"kind": "militia", "side": actors[patron]["side"], "patron": patron, "menu": draw(menu)}
+        actor = {"kind": "militia", "side": actors[patron]["side"], "patron": patron, "menu": menu_for(militia)}
         _maybe_set(draw, actor, ACTOR_RANGES)
         actors[militia] = actor
     for host in hosts:

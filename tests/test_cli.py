@@ -147,12 +147,6 @@ def test_bad_usage_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], arg
     assert "error:" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known defect: `trace --seed -1` is accepted by argparse (type=int) and then "
-    "numpy.random.SeedSequence raises ValueError: a traceback instead of a usage error",
-)
 def test_negative_seed_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     try:
         code = main(["trace", str(SEEDED_PATH), "--seed", "-1"])

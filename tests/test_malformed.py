@@ -97,68 +97,33 @@ def test_random_yaml_text_only_raises_scenario_error(workdir: Path, text: str) -
 
 
 # ---------------------------------------------------------------------------------- known defects
-# Each test below pins a case that currently escapes as a non-ScenarioError or breaks the
-# one-line rule. They are strict xfails: when the loader is fixed they start passing and the
-# marker must go.
-@pytest.mark.xfail(
-    strict=True,
-    raises=(yaml.YAMLError, AssertionError),
-    reason="known defect: a control character makes yaml.reader.ReaderError escape "
-    "(yaml_tree.read_tree builds SafeLoader outside its try, and ReaderError's text is two lines)",
-)
+# Each test below pins a case that once escaped as a non-ScenarioError or broke the one-line rule.
 def test_control_character_is_a_scenario_error(tmp_path: Path) -> None:
     path = write(tmp_path / "ctrl.yaml", "name: a\x01b\n")
     load_or_clean_error(path, {str(path): path.read_text(encoding="utf-8")})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="known defect: a self-referencing alias recurses forever in yaml_tree._convert",
-)
 def test_recursive_alias_is_a_scenario_error(tmp_path: Path) -> None:
     path = write(tmp_path / "alias.yaml", "name: &x [*x]\n")
     load_or_clean_error(path, {str(path): path.read_text(encoding="utf-8")})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="known defect: deeply nested flow collections raise RecursionError (PyYAML composer, uncaught)",
-)
 def test_deep_nesting_is_a_scenario_error(tmp_path: Path) -> None:
     path = write(tmp_path / "deep.yaml", "name: " + "[" * 1000 + "]" * 1000 + "\n")
     load_or_clean_error(path, {str(path): path.read_text(encoding="utf-8")})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known defect: an unquoted impossible date (2020-02-30) raises ValueError from PyYAML's "
-    "timestamp constructor inside yaml_tree._convert",
-)
 def test_impossible_unquoted_date_is_a_scenario_error(tmp_path: Path) -> None:
     path = write(tmp_path / "date.yaml", f"extends: {SEEDED_PATH}\nname: d\ntimeline:\n  A05:\n    date: 2020-02-30\n")
     load_or_clean_error(path, {str(path): path.read_text(encoding="utf-8")})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="known defect: an integer too large for a float raises OverflowError in fields.number (float(value))",
-)
 def test_huge_integer_is_a_scenario_error() -> None:
     data = seeded_data()
     data["parameters"]["telegraph_factor"] = 10**400
     load_or_clean_error(data, {"<data>": yaml.safe_dump(data)})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known defect: keys are quoted raw in error paths, so a key containing a line break "
-    "makes a multi-line error (fields.MappingReader.finish, fields.keyed, yaml_tree._convert)",
-)
 @pytest.mark.parametrize("where", ["top", "actor", "timeline id"])
 def test_key_with_line_break_gives_one_line_error(where: str) -> None:
     data = seeded_data()

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from escalation import EscalationModel, Scenario, load_scenario
+from escalation import EscalationModel, Scenario, ScenarioError, load_scenario
 from escalation.model import logit_probabilities, sample_choices
 
 SLOW_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,11 +132,6 @@ def test_sample_choices_accepts_unnormalised_weights(p: np.ndarray, scale: float
     np.testing.assert_array_equal(sample_choices(weights * scale, uniforms), sample_choices(weights, uniforms))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (measure zero): a uniform of exactly 0.0, which Generator.random() can return,"
-    " picks option 0 even when its probability is 0 (agents.sample_choices compares with '<')",
-)
 def test_sample_choices_zero_uniform_never_picks_impossible_option() -> None:
     assert sample_choices(np.array([[0.0, 1.0]]), np.array([0.0]))[0] == 1
 
@@ -381,28 +376,25 @@ def test_accidents_happen_at_their_rate() -> None:
 
 
 # ================================================================================ known defects
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known defect: a valid but tiny casualty dispersion (<= mean * 1e-19) makes "
-    "Generator.negative_binomial raise ValueError in EscalationModel._casualties",
-)
-def test_tiny_dispersion_does_not_crash_the_model() -> None:
+def test_smallest_dispersion_runs_and_smaller_is_rejected() -> None:
     data = seeded_data()
-    data["parameters"]["casualty_dispersion"] = 1e-300
+    data["parameters"]["casualty_dispersion"] = 0.01
     data["horizon_days"] = 30
     check_invariants(*run_from_start(load_scenario(data), 200, 0))
+    data["parameters"]["casualty_dispersion"] = 1e-300
+    with pytest.raises(ScenarioError, match=r"parameters\.casualty_dispersion: must be at least 0\.01"):
+        load_scenario(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known defect: EscalationModel.rungs is int8, so ladders of more than 127 rungs (which the"
-    " loader accepts) wrap to negative rungs",
-)
-def test_long_ladder_rungs_stay_on_the_ladder() -> None:
+def test_longest_ladder_rungs_stay_on_the_ladder() -> None:
     data = small_scenario_data(horizon_days=10)
-    data["ladder"]["rungs"] |= {f"x{i}": {"name": f"x{i}"} for i in range(200)}
-    data["actions"]["top"] = {"rung": "x199"}
+    extra = 100 - len(data["ladder"]["rungs"])
+    data["ladder"]["rungs"] |= {f"x{i}": {"name": f"x{i}"} for i in range(extra)}
+    data["actions"]["top"] = {"rung": f"x{extra - 1}"}
     data["actors"]["s1"]["menu"] = ["top"]
-    check_invariants(*run_from_start(load_scenario(data), 5, 0))
+    scenario = load_scenario(data)
+    assert len(scenario.ladder.rungs) == 100
+    check_invariants(*run_from_start(scenario, 5, 0))
+    data["ladder"]["rungs"]["one_too_many"] = {"name": "one too many"}
+    with pytest.raises(ScenarioError, match=r"ladder\.rungs: a ladder needs 2 to 100 rungs, got 101"):
+        load_scenario(data)

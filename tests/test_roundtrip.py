@@ -10,7 +10,7 @@ import strategies as sst
 from helpers import SCENARIO_FILES, seeded_data
 from hypothesis import given, settings
 
-from escalation import Scenario, load_scenario, scenario_to_yaml, write_scenario
+from escalation import Scenario, ScenarioError, load_scenario, scenario_to_yaml, write_scenario
 
 
 def reread(scenario: Scenario) -> tuple[Scenario, str]:
@@ -67,12 +67,8 @@ def test_hash_is_stable_and_content_sensitive(seeded: Scenario) -> None:
     assert load_scenario(data).hash != seeded.hash
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: an outcome condition with `actors: []` is written back as `actors: null`"
-    " (writer.scenario_to_dict: `list(c.actors) if c.actors else None`), so the scenario changes",
-)
-def test_empty_actor_list_in_condition_round_trips() -> None:
+def test_empty_actor_list_in_condition_is_rejected() -> None:
     data = seeded_data()
     data["outcomes"]["war"]["when"][0]["actors"] = []
-    check_round_trip(load_scenario(data))
+    with pytest.raises(ScenarioError, match=r"outcomes.war.when\[0\].actors: list at least one actor"):
+        load_scenario(data)

@@ -147,11 +147,6 @@ def test_extends_itself(tmp_path: Path) -> None:
     expect_error(path, file=path, line=1, path="extends", message="cycle")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the extends-cycle error reports the line of the file's first key, not of `extends:`"
-    " (loader._resolve_extends uses tree.line)",
-)
 def test_extends_cycle_points_at_the_extends_line(tmp_path: Path) -> None:
     path = write(tmp_path / "loop.yaml", "name: loop\nhorizon_days: 3\nextends: loop.yaml\n")
     expect_error(path, file=path, line=3, path="extends", message="cycle")
@@ -188,11 +183,6 @@ def test_misspelt_key_suggests_the_right_one(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: 'did you mean' only offers keys already present in the same mapping"
-    " (MappingReader.finish draws candidates from the keys read, not from the fields asked for)",
-)
 @pytest.mark.parametrize(
     ("body", "path", "suggestion"),
     [
@@ -214,11 +204,6 @@ def test_misspelt_absent_optional_key_suggests_the_right_one(
     assert f"(did you mean {suggestion!r}?)" in error.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: a misspelt 'at_least' in an outcome condition is reported as \"give exactly one of"
-    " 'below' or 'at_least'\" instead of an unknown field with a suggestion (loader._condition checks before finish())",
-)
 def test_misspelt_condition_level_suggests_the_right_one(scenarios_copy: Path) -> None:
     file = child(scenarios_copy, "outcomes:\n  war:\n    when:\n      - {at_lest: war}\n")
     expect_error(
@@ -429,11 +414,6 @@ def test_nested_duplicate_key_line(scenarios_copy: Path) -> None:
     assert "duplicate key 'fear'" in info.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: a nested duplicate key is reported with the bare key as path ('fear'),"
-    " not the field path (yaml_tree._convert does not know the path)",
-)
 def test_nested_duplicate_key_path(scenarios_copy: Path) -> None:
     file = child(scenarios_copy, "actors:\n  iran:\n    fear: 1\n    fear: 2\n")
     expect_error(file, file=file, line=6, path="actors.iran.fear", message="duplicate key 'fear'")

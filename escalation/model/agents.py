@@ -36,7 +36,7 @@ def sample_choices(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     ``weights`` (``(n_worlds, n_options)``, non-negative) need not be normalised.
     """
     cumulative = np.cumsum(weights, axis=1)
-    picks = (cumulative < uniforms[:, None] * cumulative[:, -1:]).sum(axis=1)
+    picks = (cumulative <= uniforms[:, None] * cumulative[:, -1:]).sum(axis=1)
     return np.minimum(picks, weights.shape[1] - 1)
 
 

@@ -40,6 +40,7 @@ class MappingReader:
         self.node = node
         self.path = path
         self._used: set[str] = set()
+        self._asked: set[str] = set()
 
     def child_path(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -56,6 +57,7 @@ class MappingReader:
 
     def get(self, key: str, convert: Callable[[Node, str], Any], default: Any = _MISSING) -> Any:
         """Read ``key`` with ``convert``; ``default`` when absent (absent and no default is an error)."""
+        self._asked.add(key)
         if key not in self.node.value:
             if default is _MISSING:
                 raise fail(self.node, self.path or "(top level)", f"missing required field {key!r}")
@@ -64,7 +66,7 @@ class MappingReader:
 
     def finish(self, allowed: Iterable[str] | None = None) -> None:
         """Reject any key that was not read (or is not in ``allowed``), suggesting a near match."""
-        known = set(allowed) if allowed is not None else self._used
+        known = set(allowed) if allowed is not None else self._used | self._asked
         for key in self.node.value:
             if key in known or key in self._used:
                 continue
@@ -115,7 +117,10 @@ def number(
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail(node, path, f"expected a number, got {_type_name(value)}")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise fail(node, path, "expected a finite number, got a number too large") from None
         if not math.isfinite(value):
             raise fail(node, path, f"expected a finite number, got {value}")
         if low is not None and (value < low or (low_open and value == low)):

@@ -32,6 +32,8 @@ from escalation.scenario.yaml_tree import Node, merge, read_file, read_tree
 POSITIVE = f.number(0.0, low_open=True)
 NON_NEGATIVE = f.number(0.0)
 PROBABILITY = f.number(0.0, 1.0)
+MIN_DISPERSION = 0.01  # negative-binomial shape; smaller values make the sampler fail for large means
+MAX_RUNGS = 100
 
 
 class _References:
@@ -56,7 +58,8 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
     tree = read_file(path)
     resolved = path.resolve()
     if resolved in seen:
-        raise ScenarioError("'extends' forms a cycle", file=str(path), line=tree.line, path="extends")
+        line = tree.key_lines.get("extends", tree.line) if tree.is_mapping else tree.line
+        raise ScenarioError("'extends' forms a cycle", file=str(path), line=line, path="extends")
     if not tree.is_mapping or "extends" not in tree.value:
         return tree
     ext = tree.value["extends"]
@@ -76,7 +79,11 @@ def load_scenario(source: str | os.PathLike[str] | dict[str, Any]) -> Scenario:
     for anything malformed.
     """
     if isinstance(source, dict):
-        tree = read_tree(yaml.safe_dump(source, sort_keys=False, allow_unicode=True), "<data>")
+        try:
+            text = yaml.safe_dump(source, sort_keys=False, allow_unicode=True)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"the data holds a value that is not plain data: {exc}", file="<data>") from None
+        tree = read_tree(text, "<data>")
     else:
         tree = _resolve_extends(Path(source))
     return build_scenario(tree)
@@ -165,8 +172,8 @@ def _ladder(node: Node, path: str) -> Ladder:
             )
         )
         r.finish()
-    if len(rungs) < 2:
-        raise f.fail(rungs_node, f"{path}.rungs", "a ladder needs at least two rungs")
+    if not 2 <= len(rungs) <= MAX_RUNGS:
+        raise f.fail(rungs_node, f"{path}.rungs", f"a ladder needs 2 to {MAX_RUNGS} rungs, got {len(rungs)}")
     thresholds = []
     rung_ids = [r.id for r in rungs]
     if reader.has("thresholds"):
@@ -198,7 +205,7 @@ def _parameters(node: Node, path: str, refs: _References) -> Parameters:
         perception_noise=r.get("perception_noise", f.number(0.0, 3.0), defaults.perception_noise),
         signal_half_life=r.get("signal_half_life", f.number(0.0, 3650.0, low_open=True), defaults.signal_half_life),
         casualty_dispersion=r.get(
-            "casualty_dispersion", f.number(0.0, 1000.0, low_open=True), defaults.casualty_dispersion
+            "casualty_dispersion", f.number(MIN_DISPERSION, 1000.0), defaults.casualty_dispersion
         ),
         inertia=r.get("inertia", f.number(0.0, 100.0), defaults.inertia),
         force_from=r.get("force_from", f.identifier, defaults.force_from),
@@ -222,7 +229,7 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         also_harms=r.get("also_harms", f.sequence(f.identifier), ()),
         killed_mean=r.get("killed_mean", f.number(0.0, 1e6), 0.0),
         wounded_mean=r.get("wounded_mean", f.number(0.0, 1e6), 0.0),
-        dispersion=r.get("dispersion", f.optional(f.number(0.0, 1000.0, low_open=True)), None),
+        dispersion=r.get("dispersion", f.optional(f.number(MIN_DISPERSION, 1000.0)), None),
         harm_base=r.get("harm_base", f.number(0.0, 1000.0), 0.0),
         target_value=r.get("target_value", f.number(0.0, 1000.0), 1.0),
         telegraphed=r.get("telegraphed", f.boolean, False),
@@ -363,11 +370,13 @@ def _condition(node: Node, path: str, refs: _References) -> Condition:
         below=r.get("below", f.optional(f.identifier), None),
         at_least=r.get("at_least", f.optional(f.identifier), None),
     )
+    r.finish()
+    if actors is not None and not actors:
+        raise f.fail(r.node_of("actors"), f"{path}.actors", "list at least one actor, or leave 'actors' out for all")
     if (condition.below is None) == (condition.at_least is None):
         raise f.fail(node, path, "give exactly one of 'below' or 'at_least'")
     level_key = "below" if condition.below is not None else "at_least"
     refs.add("rung or threshold", condition.below or condition.at_least, r.node_of(level_key), f"{path}.{level_key}")
-    r.finish()
     return condition
 
 
@@ -400,6 +409,12 @@ def _check_roles(scenario: Scenario, tree: Node) -> None:
         if actor.patron is not None and actors[actor.patron].kind != "state":
             node = actors_node.value[actor.id].value["patron"]
             raise f.fail(node, f"actors.{actor.id}.patron", f"the patron {actor.patron!r} must be a state")
+    actions = {a.id: a for a in scenario.actions}
+    for actor in scenario.actors:
+        for i, action_id in enumerate(actor.menu):
+            if actions[action_id].target == actor.id or actor.id in actions[action_id].also_harms:
+                node = actors_node.value[actor.id].value["menu"].value[i]
+                raise f.fail(node, f"actors.{actor.id}.menu[{i}]", f"{action_id!r} would harm {actor.id!r} itself")
     if not any(a.strategic for a in scenario.actors):
         raise f.fail(actors_node, "actors", "at least one actor must be a state or a militia")
     sides = {a.side for a in scenario.actors if a.strategic}

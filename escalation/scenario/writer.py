@@ -63,7 +63,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
                 **(
                     {
                         "when": [
-                            dataclasses.asdict(c) | {"actors": list(c.actors) if c.actors else None} for c in rule.when
+                            dataclasses.asdict(c) | {"actors": list(c.actors) if c.actors is not None else None}
+                            for c in rule.when
                         ]
                     }
                     if rule.when

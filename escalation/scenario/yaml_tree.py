@@ -50,7 +50,7 @@ _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> Node:
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str = "") -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}", file=file, line=line)
@@ -68,20 +68,26 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> Node:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 key = str(key)
+            child = f"{path}.{key}" if path else key
             if key in items:
-                raise ScenarioError(f"duplicate key {key!r}", file=file, line=key_line, path=key)
-            items[key] = _convert(loader, value_node, file)
+                raise ScenarioError(f"duplicate key {key!r}", file=file, line=key_line, path=child)
+            items[key] = _convert(loader, value_node, file, child)
             key_lines[key] = key_line
         return Node(items, file, line, key_lines)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(loader, item, file) for item in node.value], file, line)
-    return Node(loader.construct_object(node, deep=True), file, line)
+        return Node([_convert(loader, item, file, f"{path}[{i}]") for i, item in enumerate(node.value)], file, line)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. an impossible date such as 2020-02-30
+        raise ScenarioError(f"invalid value ({exc})", file=file, line=line, path=path) from None
+    return Node(value, file, line)
 
 
 def read_tree(text: str, file: str) -> Node:
     """Parse YAML text into a :class:`Node` tree; syntax errors become :class:`ScenarioError`."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError("the file is empty", file=file, line=1)
@@ -91,10 +97,15 @@ def read_tree(text: str, file: str) -> Node:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(f"YAML error: unacceptable character #x{exc.character:04x}", file=file) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"YAML error: {exc}", file=file) from None
+    except RecursionError:
+        raise ScenarioError("YAML nested too deeply (or an alias refers to itself)", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_file(path: Path) -> Node:
