@@ -267,4 +267,6 @@ class Results:
             raise RunError("these results have no per-replicate rows on disk (run the study with an output folder)")
         n_blocks = self.meta["blocks"]
         frames = [pd.read_parquet(self.path / "blocks" / f"block-{k:06d}.parquet") for k in range(n_blocks)]
-        return pd.concat(frames, ignore_index=True)
+        rows = pd.concat(frames, ignore_index=True)
+        rows["outcome"] = pd.Categorical.from_codes(rows["outcome"].astype(int), categories=self.outcome_names)
+        return rows

@@ -132,14 +132,16 @@ class ActorAgent(mesa.Agent):
         rng = self.model.rng
         n = self.model.n_worlds
         scaled = self.spec.rationality * self.utility(self.menu)
-        if self.patron is not None and self.spec.control > 0:
-            patron = self.patron
-            deniability = self.spec.deniability
-            directed = patron.spec.rationality * patron.utility(
-                self.menu, share=1.0 - deniability, proxy_deniability=deniability
-            )
+        if self.patron is not None:
+            # drawn even when control is 0, so that every value of control uses the same random streams
             follows = rng.random(n) < self.spec.control
-            scaled = np.where(follows[:, None], directed, scaled)
+            if follows.any():
+                patron = self.patron
+                deniability = self.spec.deniability
+                directed = patron.spec.rationality * patron.utility(
+                    self.menu, share=1.0 - deniability, proxy_deniability=deniability
+                )
+                scaled = np.where(follows[:, None], directed, scaled)
         weights = np.exp(scaled - scaled.max(axis=1, keepdims=True))
         picks = sample_choices(weights, rng.random(n))
         # 8. accidents: a military act slips one step up the menu with a small probability

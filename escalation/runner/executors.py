@@ -138,7 +138,12 @@ class DaskExecutor(Executor):
         def submit(task: Any) -> Any:
             return self.client.submit(fn, task, pure=False)
 
-        yield from _bounded(submit, wait_one, tasks, 2 * self.workers)
+        try:
+            yield from _bounded(submit, wait_one, tasks, 2 * self.workers)
+        except ImportError as exc:
+            raise RunError(
+                f"the Dask workers cannot run the study ({exc}); install escalation on every worker"
+            ) from None
 
 
 def make_executor(

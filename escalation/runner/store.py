@@ -33,6 +33,8 @@ MANIFEST = "manifest.json"
 RESULTS = "results.json"
 BLOCK_NAME = re.compile(r"^block-(\d+)\.parquet$")
 _COUNTS_KEY = b"escalation.rung_counts"
+# what makes two runs the same study; the stopping rule may change (a resumed study can be extended)
+IDENTITY = ("scenario", "scenario_hash", "seed", "block_size")
 
 
 class BlockStore:
@@ -48,25 +50,27 @@ class BlockStore:
                     f"{self.root} already holds a study; pass --resume to continue it, or choose another --out"
                 )
             existing = json.loads(path.read_text(encoding="utf-8"))
-            for key, value in manifest.items():
-                if existing.get(key) != value:
-                    raise RunError(
-                        f"cannot resume {self.root}: its {key} is {existing.get(key)!r}, this run's is {value!r}"
-                    )
+            for key in IDENTITY:
+                if existing.get(key) != manifest[key]:
+                    theirs, ours = existing.get(key), manifest[key]
+                    raise RunError(f"cannot resume {self.root}: its {key} is {theirs!r}, this run's is {ours!r}")
+            # the summary of an earlier stopping rule no longer describes the folder
+            (self.root / RESULTS).unlink(missing_ok=True)
         elif resume and self.root.exists() and any(self.root.iterdir()):
             raise RunError(f"cannot resume {self.root}: it has no {MANIFEST}")
         self.blocks.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
+        if not (self.root / "scenario.yaml").exists():
             atomic_write_text(self.root / "scenario.yaml", scenario_to_yaml(scenario))
-            atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
+        atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
 
     def block_path(self, index: int) -> Path:
         return self.blocks / f"block-{index:06d}.parquet"
 
-    def completed(self) -> list[int]:
-        """Indices of blocks already on disk."""
+    def completed(self) -> dict[int, int]:
+        """Blocks already on disk: index -> number of replicates in it."""
         found = (BLOCK_NAME.match(p.name) for p in self.blocks.iterdir())
-        return sorted(int(m.group(1)) for m in found if m)
+        indices = sorted(int(m.group(1)) for m in found if m)
+        return {k: pq.read_metadata(self.block_path(k)).num_rows for k in indices}
 
     def write(self, result: BlockResult) -> None:
         """Write one block atomically."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import math
@@ -107,7 +108,9 @@ def run_study(
         "escalation": __version__,
     }
     store = BlockStore(out, manifest, scenario, resume=resume) if out is not None else None
-    on_disk = [k for k in store.completed() if k < n_blocks] if store else []
+    # a block on disk is reused only if it has the size this study gives it (the last block of a
+    # shorter study was smaller and is simulated again)
+    on_disk = [k for k, n in store.completed().items() if k < n_blocks and n == sizes[k]] if store else []
 
     started = time.perf_counter()
     total = BlockSummary.empty(compiled)
@@ -143,7 +146,9 @@ def run_study(
             if stopped:
                 break
             absorb(store.read(k))
-        with make_executor(executor, workers, scheduler) as runner:
+        # an executor handed in belongs to the caller, who may run more studies on it
+        owned = not isinstance(executor, Executor)
+        with make_executor(executor, workers, scheduler) if owned else contextlib.nullcontext(executor) as runner:
             kind, n_workers = runner.name, runner.workers
             task = functools.partial(_block_task, compiled, seed, block_size)
             for _, result in runner.run(task, pending()):
