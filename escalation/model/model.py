@@ -181,6 +181,21 @@ class EscalationModel(mesa.Model):
         if self.day >= self.crisis.horizon_days:
             self.running = False
 
+    def release(self) -> None:
+        """Free the model's memory now; the model cannot be used afterwards.
+
+        A Mesa model refers to itself (its wrapped ``step``) and to its agents, which refer back
+        to it, so it is only reclaimed by Python's occasional cycle collection; Mesa before 3.4
+        also keeps every model in a class-level ``Agent._ids`` table. Long Monte Carlo runs,
+        which build one model per block, call this once a block is summarised.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+        for agent in self.actors:
+            agent.__dict__.clear()
+        self.__dict__.clear()
+
     def run(self) -> EscalationModel:
         """Step until the horizon; returns ``self`` for chaining."""
         while self.running:

@@ -36,4 +36,6 @@ def run_block(compiled: CompiledScenario, seed: int, block_size: int, index: int
     model = EscalationModel(compiled, n_worlds=n_worlds, rng=block_rng(seed, index)).run()
     first = index * block_size
     rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
-    return BlockResult(index=index, rows=rows, counts=rung_counts(model))
+    counts = rung_counts(model)
+    model.release()
+    return BlockResult(index=index, rows=rows, counts=counts)
