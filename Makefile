@@ -29,6 +29,7 @@ setup-test: $(VENV)/.test-deps
 run: setup
 	rm -rf results/us_iran_2020
 	$(BIN)/escalation run scenarios/us_iran_2020.yaml --runs $(RUNS) --seed $(SEED) --out results/us_iran_2020 --plot results/us_iran_2020/outcomes.png
+	$(BIN)/escalation plot results/us_iran_2020 --kind all -o results/us_iran_2020/figures
 
 lint: setup-test
 	$(BIN)/ruff check escalation tests examples benchmarks
