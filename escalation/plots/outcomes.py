@@ -39,7 +39,7 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     studies = list(dict.fromkeys(data["study"]))
     outcomes = list(dict.fromkeys(data["outcome"]))
     n_studies = len(studies)
-    fig, ax = figure_and_axes(ax, (max(7.2, 0.95 * len(outcomes) * n_studies + 2.6), 4.4))
+    fig, ax = figure_and_axes(ax, (min(12.0, max(7.2, 0.95 * len(outcomes) * n_studies + 2.6)), 4.4))
     colours = outcome_colours(outcomes)
     width = 0.8 / n_studies
     label_size = SMALL_SIZE if n_studies <= 2 else SMALL_SIZE - 1
