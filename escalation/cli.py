@@ -16,6 +16,7 @@ from escalation.version import __version__
 
 EXIT_USAGE = 2
 DEFAULT_RUNS = 100_000
+PROCESSES_FROM = 200_000  # runs from which the default executor is a process pool
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,7 +76,8 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     runs = DEFAULT_RUNS if args.runs is None and args.precision is None else args.runs
-    executor = args.executor or ("processes" if (runs or args.max_runs) >= 200_000 else "serial")
+    parallel = (args.workers or 0) > 1 or (runs or 0) >= PROCESSES_FROM
+    executor = args.executor or ("processes" if parallel else "serial")
     try:
         results = run_study(
             scenario,
@@ -167,7 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=_non_negative_int, default=0, help="study seed (default 0)")
     run.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
-    run.add_argument("--executor", choices=("serial", "processes", "dask"), help="default: processes from 200,000 runs")
+    run.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="default: processes with --workers > 1 or from 200,000 runs, else serial",
+    )
     run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
     run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")

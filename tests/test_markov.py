@@ -6,12 +6,13 @@ not depend on the state of the crisis, and its daily choice probabilities are co
 softmax over its menu of (docs/model.md, section 7.3-7.4)
 
     rationality * (inertia * [lowest rung of the menu] - fear * (1 - d) * c(r)
-                   - domestic_pressure * [r >= force] - host_pressure * [on host soil and r >= force])
+                   - domestic_pressure * (1 - d) * [r >= force]
+                   - host_pressure * [on host soil and r >= force])
 
 with ``c(r) = expm1(s * r / top) / expm1(s)`` (``s`` = fear_steepness) and d = 0. A militia
 follows, with probability ``control``, its patron's judgement of the militia's menu: the same
-formula with the patron's parameters and d = the militia's deniability (domestic and host
-pressure unscaled). An accident then moves a chosen act at or above ``accidents_from`` to the
+formula with the patron's parameters and d = the militia's deniability (host pressure
+unscaled). An accident then moves a chosen act at or above ``accidents_from`` to the
 next action of the menu sorted by rung, ties in menu order; the top action cannot slip.
 
 The tests compute those probabilities from the scenario data on their own (no library code)
@@ -174,8 +175,8 @@ def judged(data: dict, menu: list[str], judge: str, deniability: float) -> np.nd
     utility = (
         params.get("inertia", 0.0) * (levels == levels.min())
         - spec["fear"] * (1.0 - deniability) * fear_curve
-        # domestic and host pressure are not scaled by deniability (docs/model.md, 7.4)
-        - spec.get("domestic_pressure", 0.0) * (levels >= FORCE)
+        # fear and domestic pressure are scaled by deniability, host pressure is not (docs/model.md, 7.4)
+        - spec.get("domestic_pressure", 0.0) * (1.0 - deniability) * (levels >= FORCE)
         - spec.get("host_pressure", 0.0) * (on_host_soil & (levels >= FORCE))
     )
     weights = np.exp(spec["rationality"] * (utility - utility.max()))
@@ -445,15 +446,17 @@ def test_militia_peak_rung(with_militia):
 
 
 def test_patron_domestic_pressure_on_proxy_acts():
-    """docs/model.md 7.4: when a patron judges its proxy's menu, only fear and threshold cost are
-    scaled by (1 - deniability); its domestic pressure applies unscaled."""
+    """docs/model.md 7.4: when a patron judges its proxy's menu, fear, threshold cost and domestic
+    pressure are scaled by (1 - deniability)."""
     data = militia_data(patron_domestic_pressure=0.3)
     results = escalation.run_study(escalation.load_scenario(data), runs=20_000, seed=20200111, block_size=BLOCK)
     n = 20_000 * data["horizon_days"]
     counts = results.summary.rung_counts[2].sum(axis=0)  # the militia's actor-days by rung
     expected = daily_distribution(data, "m")
-    # the alternative reading (domestic pressure scaled like fear) must be distinguishable
-    scaled = militia_data(patron_domestic_pressure=0.3 * (1 - data["actors"]["m"]["deniability"]))
+    # the alternative reading (domestic pressure unscaled) must be distinguishable: an unscaled
+    # pressure of 0.3 * (1 - d) is what the scaled reading predicts with the full pressure 0.3
+    # reduced once more, so build the alternative with the pressure divided by (1 - d)
+    scaled = militia_data(patron_domestic_pressure=0.3 / (1 - data["actors"]["m"]["deniability"]))
     alternative = daily_distribution(scaled, "m")
     assert abs(expected[0] - alternative[0]) > 8 * math.sqrt(expected[0] * (1 - expected[0]) / n)
     for level in range(len(RUNGS)):

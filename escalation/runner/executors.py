@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -72,6 +73,11 @@ def _bounded(
             yield task, future.result()
 
 
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops the study cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor(Executor):
     """Runs tasks in a pool of local worker processes (started with ``spawn``)."""
 
@@ -79,7 +85,9 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
-        self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = cf.ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -114,7 +122,7 @@ class DaskExecutor(Executor):
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port, so clusters never collide
                 )
                 client = Client(self._cluster)
             self.client = client if client is not None else Client(scheduler, timeout="20s")
