@@ -15,6 +15,7 @@ from escalation.plots.style import (
     SMALL_SIZE,
     actor_colour,
     clean_spines,
+    edge_label,
     figure_and_axes,
     set_title,
     share_label,
@@ -73,17 +74,7 @@ def draw_casualties(
     ax.set_ylim(0, 1.02)
     for level, text in ((0.5, "50%: median"), (0.05, "5%: 95th percentile")):
         ax.axhline(level, color="#999999", linewidth=0.7, linestyle=(0, (2, 2)), zorder=0)
-        ax.annotate(
-            text,
-            xy=(1, level),
-            xycoords=("axes fraction", "data"),
-            xytext=(-3, 2),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=7,
-            color="#666666",
-        )
+        edge_label(ax, text, level, fontsize=7, color="#666666", bbox=None)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(labelsize=SMALL_SIZE)
     ax.set_xlabel("deaths suffered, k (log scale)", fontsize=LABEL_SIZE)

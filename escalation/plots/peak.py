@@ -17,6 +17,7 @@ from escalation.plots.style import (
     SMALL_SIZE,
     THRESHOLD_COLOUR,
     clean_spines,
+    edge_label,
     figure_and_axes,
     rung_labels,
     set_title,
@@ -85,19 +86,13 @@ def draw_peak(
     for threshold in ladder.thresholds:
         level = ladder.level(threshold.at)
         ax.axhline(level - 0.5, color=THRESHOLD_COLOUR, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1)
-        ax.annotate(
-            f"{threshold.name or threshold.id}: reached in "
-            f"{share_label(at_least.get(level, 0.0), count_at_least.get(level, 0), int(data['count'].sum()))}",
-            xy=(1, level - 0.5),
-            xycoords=("axes fraction", "data"),
-            xytext=(-3, 1.5),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=6.5,
+        reached = share_label(at_least.get(level, 0.0), count_at_least.get(level, 0), int(data["count"].sum()))
+        edge_label(
+            ax,
+            f"{threshold.name or threshold.id}: reached in {reached}",
+            level - 0.5,
             fontstyle="italic",
             color=THRESHOLD_COLOUR,
-            bbox={"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
             zorder=4,
         )
     period = f"the {horizon_days} simulated days" if horizon_days else "the simulated period"

@@ -160,6 +160,17 @@ def threshold_marks(ladder: Ladder) -> list[tuple[float, str]]:
     return sorted(marks)
 
 
+def edge_label(ax: Axes, text: str, y: float, *, outside: bool = False, **style: object) -> None:
+    """A small note at height ``y`` (data units) on the right edge: just inside the axes, above
+    the line at ``y`` on a white backing, or just outside the axes, centred on it."""
+    if outside:
+        placement = {"xytext": (4, 0), "ha": "left", "va": "center", "fontsize": 7, "annotation_clip": False}
+    else:
+        backing = {"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+        placement = {"xytext": (-3, 1.5), "ha": "right", "va": "bottom", "fontsize": 6.5, "bbox": backing, "zorder": 6}
+    ax.annotate(text, xy=(1, y), xycoords=("axes fraction", "data"), textcoords="offset points", **(placement | style))
+
+
 def draw_thresholds(ax: Axes, ladder: Ladder, *, label: str | None = "inside") -> None:
     """Firebreaks as thin dashed horizontal lines between rungs.
 
@@ -168,35 +179,8 @@ def draw_thresholds(ax: Axes, ladder: Ladder, *, label: str | None = "inside") -
     """
     for position, name in threshold_marks(ladder):
         ax.axhline(position, color=THRESHOLD_COLOUR, linewidth=0.8, linestyle=(0, (4, 3)), zorder=3)
-        if label == "inside":
-            ax.annotate(
-                name,
-                xy=(1, position),
-                xycoords=("axes fraction", "data"),
-                xytext=(-3, 1.5),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=6.5,
-                fontstyle="italic",
-                color=THRESHOLD_COLOUR,
-                zorder=6,
-                bbox={"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none", "alpha": 0.75},
-            )
-        elif label == "outside":
-            ax.annotate(
-                name,
-                xy=(1, position),
-                xycoords=("axes fraction", "data"),
-                xytext=(4, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize=7,
-                fontstyle="italic",
-                color=THRESHOLD_COLOUR,
-                annotation_clip=False,
-            )
+        if label is not None:
+            edge_label(ax, name, position, outside=label == "outside", fontstyle="italic", color=THRESHOLD_COLOUR)
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,35 +94,16 @@ def build_scenario(tree: Node) -> Scenario:
     """Validate a merged :class:`Node` tree and build the :class:`Scenario`."""
     refs = _References()
     top = f.MappingReader(tree, "")
-    ladder = _ladder(top.node_of("ladder"), "ladder") if top.has("ladder") else None
-    if ladder is None:
-        raise f.fail(tree, "(top level)", "missing required field 'ladder'")
-    actions = (
-        tuple(_action(key, node, f"actions.{key}", refs) for key, node, _ in f.keyed(top.node_of("actions"), "actions"))
-        if top.has("actions")
-        else None
-    )
+    ladder = top.get("ladder", _ladder)
+    actions = top.get("actions", _entries(lambda key, node, path: _action(key, node, path, refs)))
     if not actions:
-        raise f.fail(tree, "actions", "a scenario needs at least one action")
-    actors = (
-        tuple(_actor(key, node, f"actors.{key}", refs) for key, node, _ in f.keyed(top.node_of("actors"), "actors"))
-        if top.has("actors")
-        else None
-    )
+        raise f.fail(top.node_of("actions"), "actions", "a scenario needs at least one action")
+    actors = top.get("actors", _entries(lambda key, node, path: _actor(key, node, path, refs)))
     if not actors:
-        raise f.fail(tree, "actors", "a scenario needs at least one actor")
-    timeline = (
-        tuple(
-            _event(key, node, f"timeline.{key}", refs) for key, node, _ in f.keyed(top.node_of("timeline"), "timeline")
-        )
-        if top.has("timeline")
-        else ()
-    )
+        raise f.fail(top.node_of("actors"), "actors", "a scenario needs at least one actor")
+    timeline = top.get("timeline", _entries(lambda key, node, path: _event(key, node, path, refs)), ())
     timeline = tuple(sorted(timeline, key=lambda e: e.date))
-    outcomes_node = top.node_of("outcomes") if top.has("outcomes") else None
-    if outcomes_node is None:
-        raise f.fail(tree, "(top level)", "missing required field 'outcomes'")
-    outcomes = _outcomes(outcomes_node, refs)
+    outcomes = top.get("outcomes", lambda node, path: _outcomes(node, refs))
     start_after = top.get("start_after", f.optional(f.identifier), None)
     if start_after is not None:
         refs.add("event", start_after, top.node_of("start_after"), "start_after")
@@ -152,6 +134,15 @@ def build_scenario(tree: Node) -> Scenario:
     )
     _check_roles(scenario, tree)
     return scenario
+
+
+def _entries(build: Callable[[str, Node, str], Any]) -> Callable[[Node, str], tuple[Any, ...]]:
+    """A reader for a mapping keyed by id that builds one object per entry."""
+
+    def read(node: Node, path: str) -> tuple[Any, ...]:
+        return tuple(build(key, value, f"{path}.{key}") for key, value, _ in f.keyed(node, path))
+
+    return read
 
 
 def _ladder(node: Node, path: str) -> Ladder:
