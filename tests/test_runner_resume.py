@@ -272,6 +272,10 @@ def cli_args(scenario_file: pathlib.Path, out: pathlib.Path) -> list[str]:
     ]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_after_two_blocks(
     scenario_file: pathlib.Path, out: pathlib.Path, sig: int, *extra: str
 ) -> tuple[int, str]:
@@ -284,6 +288,9 @@ def interrupt_after_two_blocks(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a shell running this suite in the background ignores SIGINT, and the child would inherit
+        # that; give it the default, as a command typed at a terminal has
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 120
