@@ -29,18 +29,6 @@ if TYPE_CHECKING:
 COLUMNS = ["value", "outcome", "count", "p", "ci_low", "ci_high", "runs"]
 
 
-class _Borrowed(Executor):
-    """An executor lent to one study after another: the sweep, not each study, closes it."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.workers = inner.workers
-
-    def run(self, fn, tasks):
-        return self.inner.run(fn, tasks)
-
-
 def _current(data: dict[str, Any], field: str, name: str) -> Any:
     """The value at the dotted ``field`` of the scenario data, or a one-line :class:`RunError`."""
     parts = field.split(".")
@@ -134,7 +122,6 @@ def sweep(
         raise RunError("sweep: give at least one value")
     if runs < 1:
         raise RunError(f"runs must be at least 1, got {runs}")
-    _current(scenario.to_dict(), field, scenario.name)
     variants = [(_plain(v, None, field), variant(scenario, field, v)) for v in values]
 
     borrowed = isinstance(executor, Executor)
@@ -146,7 +133,7 @@ def sweep(
                 scenario_v,
                 runs=runs,
                 seed=seed,
-                executor=_Borrowed(pool),
+                executor=pool,  # run_study leaves an executor it was handed open
                 block_size=block_size,
             )
             table = results.outcome_table()
