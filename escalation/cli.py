@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from escalation.errors import EscalationError
+from escalation.results import FIGURE_KINDS
 from escalation.scenario import load_scenario
 from escalation.version import __version__
 
@@ -111,9 +112,6 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-PLOT_KINDS = ("outcomes", "ladder", "peak", "timing", "casualties")
-
-
 def _plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -125,13 +123,12 @@ def _plot(args: argparse.Namespace) -> int:
     if not folder.exists():
         raise RunError(f"{folder}: no such results folder (write one with: escalation run FILE --out DIR)")
     results = Results.load(folder)
+    out = Path(args.output) if args.output else (folder if folder.is_dir() else folder.parent)
     if args.kind == "all":
-        out = Path(args.output) if args.output else (folder if folder.is_dir() else folder.parent)
         if out.exists() and not out.is_dir():
             raise RunError(f"{out}: with --kind all, -o must be a folder")
         paths = plot_all(results, out, dpi=args.dpi)
     else:
-        out = Path(args.output) if args.output else (folder if folder.is_dir() else folder.parent)
         if out.is_dir() or not out.suffix:
             out = out / f"{args.kind}.png"
         paths = [save_figure(plot_kind(results, args.kind), out, dpi=args.dpi)]
@@ -186,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw the figures of a finished study")
     plot.add_argument("results", metavar="RESULTS_DIR", help="folder written by: escalation run FILE --out DIR")
     plot.add_argument(
-        "--kind", choices=(*PLOT_KINDS, "all"), default="outcomes", help="which figure (default outcomes)"
+        "--kind", choices=(*FIGURE_KINDS, "all"), default="outcomes", help="which figure (default outcomes)"
     )
     plot.add_argument(
         "-o",

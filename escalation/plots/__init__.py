@@ -43,11 +43,11 @@ from escalation.plots.outcomes import draw_outcomes, plot_outcomes
 from escalation.plots.peak import draw_peak, plot_peak
 from escalation.plots.style import OUTCOME_COLOURS, outcome_colour, outcome_colours, save_figure
 from escalation.plots.timing import draw_timing, plot_timing
+from escalation.results import FIGURE_KINDS as KINDS
 
 if TYPE_CHECKING:
     from escalation.results import Results
 
-KINDS = ("outcomes", "ladder", "peak", "timing", "casualties")
 _PLOTTERS = {
     "outcomes": plot_outcomes,
     "ladder": plot_ladder,
