@@ -25,12 +25,12 @@ import pyarrow.parquet as pq
 
 from escalation.errors import RunError
 from escalation.io import atomic_write, atomic_write_text
+from escalation.results import RESULTS_FILE
 from escalation.runner.blocks import BlockResult
 from escalation.scenario.schema import Scenario
 from escalation.scenario.writer import scenario_to_yaml
 
 MANIFEST = "manifest.json"
-RESULTS = "results.json"
 BLOCK_NAME = re.compile(r"^block-(\d+)\.parquet$")
 _COUNTS_KEY = b"escalation.rung_counts"
 # what makes two runs the same study; the stopping rule may change (a resumed study can be extended)
@@ -55,7 +55,7 @@ class BlockStore:
                     theirs, ours = existing.get(key), manifest[key]
                     raise RunError(f"cannot resume {self.root}: its {key} is {theirs!r}, this run's is {ours!r}")
             # the summary of an earlier stopping rule no longer describes the folder
-            (self.root / RESULTS).unlink(missing_ok=True)
+            (self.root / RESULTS_FILE).unlink(missing_ok=True)
         elif resume and self.root.exists() and any(self.root.iterdir()):
             raise RunError(f"cannot resume {self.root}: it has no {MANIFEST}")
         self.blocks.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,3 @@ class BlockStore:
         counts = np.load(io.BytesIO(table.schema.metadata[_COUNTS_KEY]), allow_pickle=False)
         rows = {name: table.column(name).to_numpy() for name in table.column_names}
         return BlockResult(index=index, rows=rows, counts=counts)
-
-    def write_results(self, data: dict[str, Any]) -> None:
-        """Write the finished study's summary (last, atomically)."""
-        atomic_write_text(self.root / RESULTS, json.dumps(data, indent=1))
