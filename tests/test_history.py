@@ -17,7 +17,7 @@ import yaml
 from helpers import HISTORY_PATH, seeded_with, small_scenario_data
 
 from escalation import EscalationModel, Scenario, load_scenario
-from escalation.model import harm
+from escalation.mechanisms.casualties import harm
 from escalation.outcomes import classify
 from escalation.trace import run_trace
 
@@ -126,7 +126,7 @@ def replay_state(model: EscalationModel, world: int) -> dict[str, Any]:
             a.grievance[:, world].tolist(),
             float(a.red_line_pending[world]),
             bool(a.red_line_active[world]),
-            float(a.expectation[world]),
+            float(a.offramp_belief[world]),
             float(a.host_pressure[world]),
         )
     return out
@@ -144,7 +144,7 @@ def test_replay_is_the_same_whatever_the_seed_and_world_count(seeded: Scenario) 
         for a in model.actors:
             assert (a.grievance == a.grievance[:, :1]).all()
             assert (a.red_line_pending == a.red_line_pending[0]).all()
-            assert (a.expectation == a.expectation[0]).all()
+            assert (a.offramp_belief == a.offramp_belief[0]).all()
         assert (model.crisis_peak == model.crisis_peak[0]).all()
 
 
@@ -193,7 +193,9 @@ def test_grievances_after_the_killing_of_soleimani(seeded: Scenario) -> None:
     before = replayed(seeded_with(start_after="A09"))
     for victim_id in ("iran", "kataib_hezbollah"):
         victim = seeded.actor(victim_id)
-        inflicted = harm(kill, victim, a10.killed, a10.wounded, wound_weight)
+        inflicted = harm(
+            kill.harm_base, victim.casualty_sensitivity, kill.target_value, a10.killed, a10.wounded, wound_weight
+        )
         one_day = 0.5 ** (1.0 / victim.grievance_half_life)
         grievance = agent(model, victim_id).grievance[us, 0]
         assert inflicted > 0
@@ -222,7 +224,7 @@ def test_after_strike_variant_branches_after_a17(after_strike_variant: Scenario)
     rows = {row["event"]: row for row in model.history_rows}
     assert scenario.ladder.rungs[rows["A16"]["rung"]].id == "telegraphed_direct_strike"
     # Zarif's statement (A17) is an off-ramp: the US expects restraint to be returned
-    assert (agent(model, "united_states").expectation > 0).all()
+    assert (agent(model, "united_states").offramp_belief > 0).all()
     # the Iraqi parliament's vote (A13) has raised host-nation pressure on the US
     us = scenario.actor("united_states")
     added = sum(

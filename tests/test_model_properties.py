@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from escalation import EscalationModel, Scenario, ScenarioError, load_scenario
-from escalation.model import logit_probabilities, sample_choices
+from escalation.mechanisms import choice
 
 SLOW_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = st.integers(0, 2**32 - 1)
@@ -27,6 +27,18 @@ GENERATOR_UNIFORMS = st.integers(1, 2**53 - 1).map(lambda k: k / 2**53)
 
 
 # ================================================================================ logit choice
+# The choice mechanism's own functions (the kernel compiles these same functions), row by row.
+def logit_probabilities(utility: np.ndarray, rationality: float) -> np.ndarray:
+    out = np.empty_like(utility)
+    for row, target in zip(utility, out, strict=True):
+        choice.probabilities(row, rationality, row.size, target)
+    return out
+
+
+def sample_choices(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    return np.array([choice.pick(p, p.size, u) for p, u in zip(probabilities, uniforms, strict=True)], dtype=np.int64)
+
+
 @st.composite
 def utility_matrices(draw: st.DrawFn, elements: st.SearchStrategy[float] | None = None) -> np.ndarray:
     shape = (draw(st.integers(1, 6)), draw(st.integers(1, 8)))
@@ -120,18 +132,6 @@ def test_sample_choices_frequencies_match_probabilities(p: np.ndarray) -> None:
     assert (counts[p == 0] == 0).all()
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    p=distributions(),
-    scale=st.integers(-20, 20).map(lambda e: 2.0**e),
-    uniforms=arrays(np.float64, 20, elements=GENERATOR_UNIFORMS),
-)
-def test_sample_choices_accepts_unnormalised_weights(p: np.ndarray, scale: float, uniforms: np.ndarray) -> None:
-    """Weights need not sum to one: scaling them (exactly, by a power of two) changes no pick."""
-    weights = np.broadcast_to(p, (uniforms.size, p.size))
-    np.testing.assert_array_equal(sample_choices(weights * scale, uniforms), sample_choices(weights, uniforms))
-
-
 def test_sample_choices_zero_uniform_never_picks_impossible_option() -> None:
     assert sample_choices(np.array([[0.0, 1.0]]), np.array([0.0]))[0] == 1
 
@@ -175,7 +175,7 @@ def check_invariants(model: EscalationModel, start_peak: np.ndarray) -> None:
         assert agent.grievance.shape == (n_actors, n)
         assert np.isfinite(agent.grievance).all() and (agent.grievance >= 0).all()
         assert ((agent.red_line_pending >= 0) & (agent.red_line_pending <= 1)).all()
-        assert ((agent.expectation >= 0) & (agent.expectation <= 1)).all()
+        assert ((agent.offramp_belief >= 0) & (agent.offramp_belief <= 1)).all()
         assert np.isfinite(agent.host_pressure).all()
 
 
@@ -197,7 +197,7 @@ def check_detail(model: EscalationModel) -> None:
         np.testing.assert_array_equal(model.rungs[i], expected)
         assert (model.log_killed[i] >= 0).all() and (model.log_wounded[i] >= 0).all()
         # no casualties from acts that expect none
-        none_expected = compiled.action_killed_mean[actions] == 0
+        none_expected = model.worlds.killed_mean[np.arange(actions.shape[-1])[None, :], actions] == 0
         assert (model.log_killed[i][none_expected] == 0).all()
         # accidents only where a military act slipped (the slipped-to act is at least as high)
         slipped = model.log_accident[i]
@@ -295,16 +295,13 @@ def test_agent_choice_probabilities_on_a_live_model(seeded: Scenario, seed: int,
     for agent in model.actors:
         if not agent.strategic:
             continue
-        utility = agent.utility(agent.menu)
-        assert utility.shape == (n_worlds, agent.menu.size)
-        assert np.isfinite(utility).all()
-        probabilities = logit_probabilities(utility, agent.spec.rationality)
+        probabilities = agent.choice_probabilities()
+        assert probabilities.shape == (n_worlds, agent.menu.size)
+        assert np.isfinite(probabilities).all() and (probabilities >= 0).all()
         np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-12)
-        assert (probabilities >= 0).all()
         if agent.patron is not None:  # the patron's judgement of its proxy's options
-            deniability = agent.spec.deniability
-            directed = agent.patron.utility(agent.menu, share=1 - deniability, proxy_deniability=deniability)
-            p = logit_probabilities(directed, agent.patron.spec.rationality)
+            p = agent.choice_probabilities(by_patron=True)
+            assert p.shape == probabilities.shape
             np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
 
 

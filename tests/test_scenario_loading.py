@@ -90,7 +90,7 @@ def test_child_override_takes_and_the_rest_is_inherited(scenarios_copy: Path, se
     loaded = load_scenario(path)
     assert loaded.horizon_days == 30
     assert loaded.actor("iran").fear == 20.0
-    iran = dataclasses.replace(seeded.actor("iran"), fear=20.0)
+    iran = seeded.actor("iran").with_values(fear=20.0)
     actors = tuple(iran if a.id == "iran" else a for a in seeded.actors)
     assert loaded == dataclasses.replace(seeded, name="child", horizon_days=30, actors=actors)
 

@@ -1,7 +1,7 @@
-"""The agent-based escalation model (Mesa), vectorised over replicate worlds."""
+"""The agent-based escalation model (Mesa), compiled and vectorised over replicate worlds."""
 
-from escalation.model.agents import ActorAgent, logit_probabilities, sample_choices
-from escalation.model.compiled import CompiledScenario, harm
+from escalation.model.agents import ActorAgent
+from escalation.model.compiled import CompiledScenario, world_parameters
 from escalation.model.model import EscalationModel
 
-__all__ = ["ActorAgent", "CompiledScenario", "EscalationModel", "harm", "logit_probabilities", "sample_choices"]
+__all__ = ["ActorAgent", "CompiledScenario", "EscalationModel", "world_parameters"]

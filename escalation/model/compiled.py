@@ -1,25 +1,25 @@
-"""A scenario turned into the numeric arrays the vectorised model steps with.
+"""A scenario turned into the arrays the compiled model steps with, and per-world parameters.
 
-Everything here is computed once per scenario, is read-only afterwards, and pickles cheaply
-so that worker processes can rebuild models without re-reading files.
+:class:`CompiledScenario` is computed once per scenario, is read-only afterwards, and pickles
+cheaply so that worker processes can rebuild models without re-reading files.
+:func:`world_parameters` gives every world its own parameter vector: the scenario's values,
+with any parameter replaced by an array over worlds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from escalation.scenario.schema import Action, Actor, Scenario
+from escalation.mechanisms import casualties, fear, grievance
+from escalation.model.kernel import ACTION_NAMES, ACTOR_NAMES, GLOBAL_NAMES, Structure, Worlds
+from escalation.parameters import registry, split_name
+from escalation.scenario.schema import Scenario
 
-
-def harm(action: Action, victim: Actor, killed: float, wounded: float, wound_weight: float) -> float:
-    """Harm units one act inflicts on ``victim``: a base for the act itself plus a casualty term.
-
-    ``harm = harm_base + casualty_sensitivity * target_value * (log1p(killed) + wound_weight * log1p(wounded))``
-    """
-    casualties = np.log1p(killed) + wound_weight * np.log1p(wounded)
-    return float(action.harm_base + victim.casualty_sensitivity * action.target_value * casualties)
+ParameterValues = Mapping[str, Any]  # full name -> array of shape (n_worlds,) or a number; or a DataFrame
 
 
 @dataclass(frozen=True)
@@ -27,27 +27,21 @@ class CompiledScenario:
     """Numeric view of a :class:`Scenario` (indices follow ``scenario.actors`` / ``scenario.actions``)."""
 
     scenario: Scenario
+    structure: Structure
     n_actors: int
     n_rungs: int
     force_level: int
     accident_level: int
     crossings_at: np.ndarray  # (n_rungs,) firebreaks at or below each level
-    fear_curve: np.ndarray  # (n_rungs,) 0 at the bottom rung, 1 at the top
     action_rung: np.ndarray  # (n_actions,)
     action_lethal_rung: np.ndarray  # (n_actions,), -1 where none
     action_target: np.ndarray  # (n_actions,), -1 where none
-    action_co_victims: np.ndarray  # (n_actions, n_actors) bool: harmed besides the target
-    action_has_co_victims: np.ndarray  # (n_actions,) bool
-    action_killed_mean: np.ndarray  # (n_actions,) as realised (telegraphed acts already reduced)
-    action_wounded_mean: np.ndarray
-    action_dispersion: np.ndarray
-    action_harm_base: np.ndarray
-    action_target_value: np.ndarray
-    action_on_host_soil: np.ndarray  # bool
-    action_offramp: np.ndarray  # bool
-    action_declares_red_line: np.ndarray  # bool
-    nominal_harm: np.ndarray  # (n_actions, n_actors): harm the act stands for, to each actor
-    adversary: np.ndarray  # (n_actors, n_actors) bool
+    victims: np.ndarray  # (n_actions, n_actors) bool: target or co-victim
+    telegraphed: np.ndarray  # (n_actions,) float, 1 where telegraphed
+    dispersion: np.ndarray  # (n_actions,) the action's own shape, NaN where it uses the global one
+    globals: np.ndarray  # (n_global,) scenario values, registry order
+    actor_values: np.ndarray  # (n_actors, n_actor_params)
+    action_values: np.ndarray  # (n_actions, n_action_params)
     actor_index: dict[str, int]
     action_index: dict[str, int]
 
@@ -57,57 +51,159 @@ class CompiledScenario:
         params = scenario.parameters
         actors = scenario.actors
         actions = scenario.actions
+        n = len(actors)
         actor_index = {a.id: i for i, a in enumerate(actors)}
         action_index = {a.id: i for i, a in enumerate(actions)}
-        n_rungs = len(ladder.rungs)
-        levels = np.arange(n_rungs, dtype=float)
-        steep = params.fear_steepness
-        fear_curve = np.expm1(steep * levels / ladder.top) / np.expm1(steep)
 
         def level_or(name: str | None) -> int:
             return -1 if name is None else ladder.level(name)
 
-        realised_factor = np.array([params.telegraph_factor if a.telegraphed else 1.0 for a in actions])
-        nominal = np.zeros((len(actions), len(actors)))
-        co_victims = np.zeros((len(actions), len(actors)), dtype=bool)
+        action_rung = np.array([ladder.level(a.rung) for a in actions], dtype=np.int64)
+        target = np.array([actor_index[a.target] if a.target else -1 for a in actions], dtype=np.int64)
+        co_victims = np.zeros((len(actions), n), dtype=bool)
         for k, action in enumerate(actions):
             co_victims[k, [actor_index[v] for v in action.also_harms]] = True
-            victims = ((action.target,) if action.target else ()) + action.also_harms
-            for victim_id in victims:
-                victim = actors[actor_index[victim_id]]
-                nominal[k, actor_index[victim_id]] = harm(
-                    action, victim, action.killed_mean, action.wounded_mean, params.wound_weight
-                )
+        victims = co_victims.copy()
+        victims[target >= 0, target[target >= 0]] = True
         adversary = np.array(
             [[a.strategic and b.strategic and a.side != b.side for b in actors] for a in actors], dtype=bool
         )
-        return cls(
-            scenario=scenario,
-            n_actors=len(actors),
-            n_rungs=n_rungs,
+        menus = np.full((n, max([len(a.menu) for a in actors] + [1])), -1, dtype=np.int64)
+        for i, actor in enumerate(actors):
+            menu = np.array([action_index[a] for a in actor.menu], dtype=np.int64)
+            menus[i, : menu.size] = menu[np.argsort(action_rung[menu], kind="stable")] if menu.size else menu
+        menu_size = np.array([len(a.menu) for a in actors], dtype=np.int64)
+        adversaries = np.full((n, n), -1, dtype=np.int64)
+        for i in range(n):
+            found = np.flatnonzero(adversary[i])
+            adversaries[i, : found.size] = found
+        structure = Structure(
+            action_rung=action_rung,
+            lethal_rung=np.array([level_or(a.lethal_rung) for a in actions], dtype=np.int64),
+            action_target=target,
+            co_victims=co_victims,
+            has_victims=victims.any(axis=1),
+            on_host_soil=np.array([a.on_host_soil for a in actions], dtype=bool),
+            offramp=np.array([a.signal == "offramp" for a in actions], dtype=bool),
+            declares=np.array([a.declares_red_line for a in actions], dtype=bool),
+            menus=menus,
+            menu_size=menu_size,
+            lowest_rung=np.array([action_rung[menus[i, 0]] if menu_size[i] else 0 for i in range(n)], dtype=np.int64),
+            adversary=adversary,
+            adversaries=adversaries,
+            n_adversaries=adversary.sum(axis=1).astype(np.int64),
+            patron=np.array([actor_index[a.patron] if a.patron else -1 for a in actors], dtype=np.int64),
+            is_state=np.array([a.kind == "state" for a in actors], dtype=bool),
+            strategic=np.array([i for i, a in enumerate(actors) if a.strategic], dtype=np.int64),
+            has_red_line=np.array([a.red_line is not None for a in actors], dtype=bool),
+            red_line_killed=np.array([a.red_line.killed_at_least if a.red_line else 0 for a in actors], dtype=np.int64),
+            respond_level=np.array(
+                [ladder.level(a.red_line.respond_at_least) if a.red_line else -1 for a in actors], dtype=np.int64
+            ),
+            crossings_at=np.array(ladder.thresholds_at_or_below(), dtype=np.int64),
             force_level=ladder.level(params.force_from),
             accident_level=ladder.level(params.accidents_from),
-            crossings_at=np.array(ladder.thresholds_at_or_below(), dtype=np.int64),
-            fear_curve=fear_curve,
-            action_rung=np.array([ladder.level(a.rung) for a in actions], dtype=np.int64),
-            action_lethal_rung=np.array([level_or(a.lethal_rung) for a in actions], dtype=np.int64),
-            action_target=np.array(
-                [actor_index.get(a.target, -1) if a.target else -1 for a in actions], dtype=np.int64
+        )
+        return cls(
+            scenario=scenario,
+            structure=structure,
+            n_actors=n,
+            n_rungs=len(ladder.rungs),
+            force_level=structure.force_level,
+            accident_level=structure.accident_level,
+            crossings_at=structure.crossings_at,
+            action_rung=action_rung,
+            action_lethal_rung=structure.lethal_rung,
+            action_target=target,
+            victims=victims,
+            telegraphed=np.array([float(a.telegraphed) for a in actions]),
+            dispersion=np.array([np.nan if a.dispersion is None else a.dispersion for a in actions]),
+            globals=np.array([params.values[name] for name in GLOBAL_NAMES]),
+            actor_values=np.array([[a.values[name] for name in ACTOR_NAMES] for a in actors]).reshape(n, -1),
+            action_values=np.array([[a.values[name] for name in ACTION_NAMES] for a in actions]).reshape(
+                len(actions), -1
             ),
-            action_co_victims=co_victims,
-            action_has_co_victims=co_victims.any(axis=1),
-            action_killed_mean=np.array([a.killed_mean for a in actions]) * realised_factor,
-            action_wounded_mean=np.array([a.wounded_mean for a in actions]) * realised_factor,
-            action_dispersion=np.array(
-                [a.dispersion if a.dispersion is not None else params.casualty_dispersion for a in actions]
-            ),
-            action_harm_base=np.array([a.harm_base for a in actions]),
-            action_target_value=np.array([a.target_value for a in actions]),
-            action_on_host_soil=np.array([a.on_host_soil for a in actions], dtype=bool),
-            action_offramp=np.array([a.signal == "offramp" for a in actions], dtype=bool),
-            action_declares_red_line=np.array([a.declares_red_line for a in actions], dtype=bool),
-            nominal_harm=nominal,
-            adversary=adversary,
             actor_index=actor_index,
             action_index=action_index,
         )
+
+
+def _columns(values: ParameterValues | None) -> dict[str, Any]:
+    if values is None:
+        return {}
+    if hasattr(values, "columns") and hasattr(values, "to_numpy"):  # a pandas DataFrame
+        return {str(c): values[c].to_numpy() for c in values.columns}
+    return dict(values)
+
+
+def world_parameters(compiled: CompiledScenario, n_worlds: int, values: ParameterValues | None = None) -> Worlds:
+    """Every world's parameter vector and what follows from it.
+
+    ``values`` maps full parameter names (``telegraph_factor``, ``iran.rationality``,
+    ``rocket_attack.killed_mean``) to a number or an array of shape ``(n_worlds,)``; a
+    DataFrame with one column per name works too. Unnamed parameters keep the scenario's value.
+    Raises :class:`ValueError` for an unknown name, a wrong shape or a value outside the bounds.
+    """
+    scenario = compiled.scenario
+    reg = registry()
+    g = np.repeat(compiled.globals[None, :], n_worlds, axis=0)
+    a = np.repeat(compiled.actor_values[None], n_worlds, axis=0)
+    x = np.repeat(compiled.action_values[None], n_worlds, axis=0)
+    for name, given in _columns(values).items():
+        try:
+            owner, owner_id, field = split_name(scenario, name)
+        except KeyError:
+            raise ValueError(f"parameters: {name!r} is not a parameter of scenario {scenario.name!r}") from None
+        array = np.asarray(given, dtype=float)
+        if array.ndim == 0:
+            array = np.full(n_worlds, float(array))
+        if array.shape != (n_worlds,):
+            raise ValueError(f"parameters: {name!r} needs shape ({n_worlds},), got {array.shape}")
+        spec = reg.of(owner)[field]
+        inside = np.array([spec.contains(v) for v in np.unique(array)]) if array.size else np.array([True])
+        if not np.isfinite(array).all() or not inside.all():
+            raise ValueError(f"parameters: {name!r} must lie in {spec.bounds_text()}")
+        if owner == "global":
+            g[:, GLOBAL_NAMES.index(field)] = array
+        elif owner == "actor":
+            a[:, compiled.actor_index[owner_id], ACTOR_NAMES.index(field)] = array
+        else:
+            x[:, compiled.action_index[owner_id], ACTION_NAMES.index(field)] = array
+    return derive(compiled, g, a, x)
+
+
+def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarray) -> Worlds:
+    """The derived per-world arrays (decay factors, fear curve, nominal harm, realised casualty means)."""
+
+    def col(table: np.ndarray, names: tuple[str, ...], name: str) -> np.ndarray:
+        return table[..., names.index(name)]
+
+    top = max(compiled.n_rungs - 1, 1)
+    levels = np.arange(compiled.n_rungs, dtype=float)
+    killed_mean = col(x, ACTION_NAMES, "killed_mean")
+    wounded_mean = col(x, ACTION_NAMES, "wounded_mean")
+    nominal = (
+        casualties.harm(
+            col(x, ACTION_NAMES, "harm_base")[:, :, None],
+            col(a, ACTOR_NAMES, "casualty_sensitivity")[:, None, :],
+            col(x, ACTION_NAMES, "target_value")[:, :, None],
+            killed_mean[:, :, None],
+            wounded_mean[:, :, None],
+            col(g, GLOBAL_NAMES, "wound_weight")[:, None, None],
+        )
+        * compiled.victims[None]
+    )
+    telegraph = col(g, GLOBAL_NAMES, "telegraph_factor")[:, None]
+    own = compiled.dispersion[None, :]
+    return Worlds(
+        globals=np.ascontiguousarray(g),
+        actor=np.ascontiguousarray(a),
+        action=np.ascontiguousarray(x),
+        decay=grievance.decay_factor(col(a, ACTOR_NAMES, "grievance_half_life")),
+        signal_decay=grievance.decay_factor(col(g, GLOBAL_NAMES, "signal_half_life")),
+        fear_curve=fear.fear_curve(col(g, GLOBAL_NAMES, "fear_steepness")[:, None], levels[None, :], top),
+        nominal=np.ascontiguousarray(nominal),
+        killed_mean=casualties.realised_mean(killed_mean, compiled.telegraphed[None], telegraph),
+        wounded_mean=casualties.realised_mean(wounded_mean, compiled.telegraphed[None], telegraph),
+        dispersion=np.where(np.isnan(own), col(g, GLOBAL_NAMES, "casualty_dispersion")[:, None], own),
+    )

@@ -23,6 +23,12 @@ def fail(node: Node, path: str, message: str, line: int | None = None) -> Scenar
     return ScenarioError(message, file=node.file, line=line or node.line, path=path)
 
 
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -70,9 +76,7 @@ class MappingReader:
         for key in self.node.value:
             if key in known or key in self._used:
                 continue
-            candidates = sorted(known | self._used)
-            close = difflib.get_close_matches(key, candidates, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, sorted(known | self._used))
             value_node = self.node.value[key]
             raise ScenarioError(
                 f"unknown field{hint}",

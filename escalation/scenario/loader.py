@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +11,9 @@ import yaml
 
 from escalation.errors import ScenarioError
 from escalation.ladder import Ladder, Rung, Threshold
+from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
 from escalation.scenario import fields as f
 from escalation.scenario.schema import (
-    ACTOR_KINDS,
     PRESSURES,
     SIGNALS,
     TELEGRAPHED_VALUES,
@@ -30,9 +29,6 @@ from escalation.scenario.schema import (
 )
 from escalation.scenario.yaml_tree import Node, merge, read_file, read_tree
 
-POSITIVE = f.number(0.0, low_open=True)
-NON_NEGATIVE = f.number(0.0)
-PROBABILITY = f.number(0.0, 1.0)
 MIN_DISPERSION = 0.01  # negative-binomial shape; smaller values make the sampler fail for large means
 MAX_RUNGS = 100
 
@@ -50,9 +46,7 @@ class _References:
     def check(self, known: dict[str, tuple[str, ...]]) -> None:
         for kind, name, node, path in self.pending:
             if name not in known[kind]:
-                close = difflib.get_close_matches(name, known[kind], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise f.fail(node, path, f"unknown {kind} {name!r}{hint}")
+                raise f.fail(node, path, f"unknown {kind} {name!r}{f.did_you_mean(name, known[kind])}")
 
 
 def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
@@ -121,6 +115,7 @@ def build_scenario(tree: Node) -> Scenario:
         actors=actors,
         timeline=timeline,
         outcomes=outcomes,
+        priors=top.get("priors", _priors, {}),
     )
     top.finish()
     refs.check(
@@ -133,6 +128,7 @@ def build_scenario(tree: Node) -> Scenario:
         }
     )
     _check_roles(scenario, tree)
+    _check_priors(scenario, top)
     return scenario
 
 
@@ -172,8 +168,7 @@ def _ladder(node: Node, path: str) -> Ladder:
             t = f.MappingReader(t_node, f"{path}.thresholds.{key}")
             at = t.get("at", f.identifier)
             if at not in rung_ids:
-                close = difflib.get_close_matches(at, rung_ids, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = f.did_you_mean(at, rung_ids)
                 raise f.fail(t.node_of("at"), f"{path}.thresholds.{key}.at", f"unknown rung {at!r}{hint}")
             if key in rung_ids:
                 raise f.fail(t_node, f"{path}.thresholds.{key}", "a threshold cannot share an id with a rung")
@@ -185,20 +180,21 @@ def _ladder(node: Node, path: str) -> Ladder:
     return Ladder(rungs=tuple(rungs), thresholds=tuple(thresholds))
 
 
+def _parameter_reader(parameter: Parameter) -> Callable[[Node, str], float]:
+    """The field reader that enforces a registry parameter's bounds."""
+    return f.number(parameter.low, parameter.high, low_open=parameter.low_open)
+
+
+def _values(r: f.MappingReader, owner: str) -> dict[str, float]:
+    """Every registry parameter of ``owner`` read from ``r`` (its default where absent)."""
+    return {name: r.get(name, _parameter_reader(p), p.default) for name, p in registry().of(owner).items()}
+
+
 def _parameters(node: Node, path: str, refs: _References) -> Parameters:
     r = f.MappingReader(node, path)
     defaults = Parameters()
     params = Parameters(
-        telegraph_factor=r.get("telegraph_factor", PROBABILITY, defaults.telegraph_factor),
-        wound_weight=r.get("wound_weight", f.number(0.0, 10.0), defaults.wound_weight),
-        fear_steepness=r.get("fear_steepness", f.number(0.0, 20.0, low_open=True), defaults.fear_steepness),
-        accident_probability=r.get("accident_probability", f.number(0.0, 0.5), defaults.accident_probability),
-        perception_noise=r.get("perception_noise", f.number(0.0, 3.0), defaults.perception_noise),
-        signal_half_life=r.get("signal_half_life", f.number(0.0, 3650.0, low_open=True), defaults.signal_half_life),
-        casualty_dispersion=r.get(
-            "casualty_dispersion", f.number(MIN_DISPERSION, 1000.0), defaults.casualty_dispersion
-        ),
-        inertia=r.get("inertia", f.number(0.0, 100.0), defaults.inertia),
+        values=_values(r, "global"),
         force_from=r.get("force_from", f.identifier, defaults.force_from),
         accidents_from=r.get("accidents_from", f.identifier, defaults.accidents_from),
     )
@@ -207,6 +203,23 @@ def _parameters(node: Node, path: str, refs: _References) -> Parameters:
         refs.add("rung or threshold", getattr(params, key), node_, f"{path}.{key}")
     r.finish()
     return params
+
+
+def _priors(node: Node, path: str) -> dict[str, str]:
+    """``priors:``: full parameter name -> prior text (names are checked once the scenario is built)."""
+    if not node.is_mapping:
+        raise f.fail(
+            node, path, "expected a mapping of parameter name to prior, e.g. iran.rationality: lognorm(s=0.5, scale=2)"
+        )
+    priors = {}
+    for key, value in node.value.items():
+        text = f.text(value, f"{path}.{key}")
+        try:
+            parse_prior(text, 1.0)
+        except PriorError as exc:
+            raise f.fail(value, f"{path}.{key}", str(exc)) from None
+        priors[key] = text
+    return priors
 
 
 def _action(key: str, node: Node, path: str, refs: _References) -> Action:
@@ -218,11 +231,8 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         description=r.get("description", f.text, ""),
         target=r.get("target", f.optional(f.identifier), None),
         also_harms=r.get("also_harms", f.sequence(f.identifier), ()),
-        killed_mean=r.get("killed_mean", f.number(0.0, 1e6), 0.0),
-        wounded_mean=r.get("wounded_mean", f.number(0.0, 1e6), 0.0),
         dispersion=r.get("dispersion", f.optional(f.number(MIN_DISPERSION, 1000.0)), None),
-        harm_base=r.get("harm_base", f.number(0.0, 1000.0), 0.0),
-        target_value=r.get("target_value", f.number(0.0, 1000.0), 1.0),
+        values=_values(r, "action"),
         telegraphed=r.get("telegraphed", f.boolean, False),
         on_host_soil=r.get("on_host_soil", f.boolean, False),
         signal=r.get("signal", f.optional(f.choice(SIGNALS)), None),
@@ -254,7 +264,6 @@ def _red_line(node: Node, path: str, refs: _References) -> RedLine:
 
 def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
     r = f.MappingReader(node, path)
-    d = Actor(id=key, kind="state", side="")
     kind = r.get("kind", f.choice(ACTOR_KINDS))
     menu = r.get("menu", f.sequence(f.identifier), ())
     for i, action_id in enumerate(menu):
@@ -268,21 +277,9 @@ def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
         side=r.get("side", f.identifier),
         name=r.get("name", f.text, key.replace("_", " ")),
         menu=menu,
-        rationality=r.get("rationality", f.number(0.0, 100.0, low_open=True), d.rationality),
-        reciprocity=r.get("reciprocity", f.number(0.0, 100.0), d.reciprocity),
-        grievance_half_life=r.get("grievance_half_life", f.number(0.0, 3650.0, low_open=True), d.grievance_half_life),
-        fear=r.get("fear", f.number(0.0, 1000.0), d.fear),
-        threshold_cost=r.get("threshold_cost", f.number(0.0, 1000.0), d.threshold_cost),
-        casualty_sensitivity=r.get("casualty_sensitivity", f.number(0.0, 100.0), d.casualty_sensitivity),
-        credibility=r.get("credibility", f.number(0.0, 1000.0), d.credibility),
         red_line=r.get("red_line", f.optional(lambda n, p: _red_line(n, p, refs)), None),
-        domestic_pressure=r.get("domestic_pressure", f.number(0.0, 1000.0), d.domestic_pressure),
-        host_pressure=r.get("host_pressure", f.number(0.0, 1000.0), d.host_pressure),
-        restraint_value=r.get("restraint_value", f.number(0.0, 1000.0), d.restraint_value),
         patron=patron,
-        control=r.get("control", PROBABILITY, d.control),
-        deniability=r.get("deniability", PROBABILITY, d.deniability),
-        solidarity=r.get("solidarity", PROBABILITY, d.solidarity),
+        values=_values(r, "actor"),
     )
     r.finish()
     if kind == "militia" and patron is None:
@@ -411,3 +408,19 @@ def _check_roles(scenario: Scenario, tree: Node) -> None:
     sides = {a.side for a in scenario.actors if a.strategic}
     if len(sides) < 2:
         raise f.fail(actors_node, "actors", "strategic actors must stand on at least two sides")
+
+
+def _check_priors(scenario: Scenario, top: f.MappingReader) -> None:
+    """Every name under ``priors:`` is a parameter of this scenario."""
+    if not scenario.priors:
+        return
+    known = parameter_names(scenario)
+    node = top.node_of("priors")
+    for name in scenario.priors:
+        if name not in known:
+            raise ScenarioError(
+                f"unknown parameter{f.did_you_mean(name, known)}",
+                file=node.value[name].file,
+                line=node.key_lines.get(name, node.line),
+                path=f"priors.{name}",
+            )

@@ -5,36 +5,56 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from escalation.ladder import Ladder
+from escalation.parameters import registry
 
-ACTOR_KINDS = ("state", "militia", "host")
 TELEGRAPHED_VALUES = ("yes", "no", "partial", "contested", "n/a")
 SIGNALS = ("offramp",)
 PRESSURES = ("host_pressure",)
 
 
-@dataclass(frozen=True)
-class Parameters:
-    """Model-wide parameters (see docs/model.md, "Parameters")."""
+class _Values:
+    """Mixin: the registry's parameters of an object are read as attributes from ``values``."""
 
-    telegraph_factor: float = 0.1
-    wound_weight: float = 0.25
-    fear_steepness: float = 3.0
-    accident_probability: float = 0.002
-    perception_noise: float = 0.25
-    signal_half_life: float = 7.0
-    casualty_dispersion: float = 0.5
-    inertia: float = 0.0
+    values: dict[str, float]
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def with_values(self, **changes: float) -> Any:
+        """A copy with some parameter values changed (unknown names raise :class:`KeyError`)."""
+        unknown = set(changes) - set(self.values)
+        if unknown:
+            raise KeyError(f"unknown parameters: {', '.join(sorted(unknown))}")
+        return replace(self, values={**self.values, **changes})
+
+
+def _defaults(owner: str) -> dict[str, float]:
+    return registry().defaults(owner)
+
+
+@dataclass(frozen=True)
+class Parameters(_Values):
+    """Model-wide settings: the global parameters of the registry and two structural levels."""
+
+    values: dict[str, float] = field(default_factory=lambda: _defaults("global"))
     force_from: str = "use_of_force"
     accidents_from: str = "militarised"
 
 
 @dataclass(frozen=True)
-class Action:
-    """An act an actor can take or took: its rung, target and casualty distribution."""
+class Action(_Values):
+    """An act an actor can take or took: its rung, target and casualty distribution.
+
+    Its numeric parameters (``killed_mean``, ``wounded_mean``, ``harm_base``, ``target_value``)
+    are in ``values`` and read as attributes.
+    """
 
     id: str
     rung: str
@@ -42,16 +62,13 @@ class Action:
     description: str = ""
     target: str | None = None
     also_harms: tuple[str, ...] = ()
-    killed_mean: float = 0.0
-    wounded_mean: float = 0.0
     dispersion: float | None = None
-    harm_base: float = 0.0
-    target_value: float = 1.0
     telegraphed: bool = False
     on_host_soil: bool = False
     signal: str | None = None
     declares_red_line: bool = False
     lethal_rung: str | None = None
+    values: dict[str, float] = field(default_factory=lambda: _defaults("action"))
 
 
 @dataclass(frozen=True)
@@ -64,29 +81,17 @@ class RedLine:
 
 
 @dataclass(frozen=True)
-class Actor:
-    """A party to the crisis and its behavioural parameters."""
+class Actor(_Values):
+    """A party to the crisis; its behavioural parameters are in ``values`` and read as attributes."""
 
     id: str
     kind: str
     side: str
     name: str = ""
     menu: tuple[str, ...] = ()
-    rationality: float = 1.0
-    reciprocity: float = 1.0
-    grievance_half_life: float = 14.0
-    fear: float = 4.0
-    threshold_cost: float = 1.0
-    casualty_sensitivity: float = 1.0
-    credibility: float = 0.0
     red_line: RedLine | None = None
-    domestic_pressure: float = 0.0
-    host_pressure: float = 0.0
-    restraint_value: float = 0.0
     patron: str | None = None
-    control: float = 0.0
-    deniability: float = 0.0
-    solidarity: float = 0.0
+    values: dict[str, float] = field(default_factory=lambda: _defaults("actor"))
 
     @property
     def strategic(self) -> bool:
@@ -165,6 +170,7 @@ class Scenario:
     title: str = ""
     description: str = ""
     parameters: Parameters = field(default_factory=Parameters)
+    priors: dict[str, str] = field(default_factory=dict)  # full parameter name -> prior text
 
     def action(self, action_id: str) -> Action:
         """The action with this id."""
@@ -212,8 +218,3 @@ class Scenario:
         """SHA-256 of the canonical JSON of :meth:`to_dict`: identifies the scenario's content."""
         text = json.dumps(self.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def field_names(cls: type) -> tuple[str, ...]:
-    """Names of a dataclass's fields, in declaration order."""
-    return tuple(f.name for f in fields(cls))

@@ -13,8 +13,10 @@ from escalation.scenario.schema import Action, Actor, Event, Scenario
 
 
 def _without_id(obj: Any) -> dict[str, Any]:
+    """The object's fields in the file layout: no id, lists for tuples, parameter values inline."""
     data = dataclasses.asdict(obj)
     data.pop("id", None)
+    data |= data.pop("values", {})
     return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
@@ -49,7 +51,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "description": scenario.description,
         "start_after": scenario.start_after,
         "horizon_days": scenario.horizon_days,
-        "parameters": dataclasses.asdict(scenario.parameters),
+        "parameters": _without_id(scenario.parameters),
         "ladder": {
             "rungs": {r.id: _without_id(r) for r in ladder.rungs},
             "thresholds": {t.id: _without_id(t) for t in ladder.thresholds},
@@ -57,6 +59,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "actions": {a.id: _action(a) for a in scenario.actions},
         "actors": {a.id: _actor(a) for a in scenario.actors},
         "timeline": {e.id: _event(e) for e in scenario.timeline},
+        **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         "outcomes": {
             rule.name: {
                 "description": rule.description,

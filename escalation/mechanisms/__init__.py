@@ -1,0 +1,27 @@
+"""The model's mechanisms, one module each, in the order a simulated day uses them.
+
+Every module holds, for one mechanism: its parameters (declared once, read by the registry
+in :mod:`escalation.parameters`), its utility term, and its updates after a day's acts and at
+the end of the day. The functions are plain arithmetic on numbers (and small arrays), so
+they run as they are from Python, and :mod:`escalation.model.kernel` compiles the very same
+functions with numba for the simulation and the likelihood: each rule has one implementation.
+
+To add a mechanism: write its module here, list it in ``MECHANISMS``, call its functions
+from the kernel, and document it in ``docs/model.md`` (its parameter table is generated).
+"""
+
+from escalation.mechanisms import (
+    accidents,
+    casualties,
+    choice,
+    fear,
+    grievance,
+    offramp,
+    pressure,
+    proxies,
+    red_lines,
+)
+
+MECHANISMS = (choice, grievance, fear, casualties, red_lines, pressure, proxies, offramp, accidents)
+
+__all__ = ["MECHANISMS", *(m.__name__.rsplit(".", 1)[1] for m in MECHANISMS)]

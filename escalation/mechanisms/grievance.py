@@ -1,0 +1,71 @@
+"""Grievance and proportional reciprocity.
+
+An actor's grievance toward each other actor grows by the harm it suffers from it (harm
+units, see :mod:`escalation.mechanisms.casualties`), shrinks by the nominal harm it inflicts
+back (an answer discharges the grievance it answers), and decays with a half-life. The
+utility of an act is ``-reciprocity * sum_j (share * D_kj - G_j)**2`` over the adversaries
+``j``: an answer in proportion to the grievance is best, too little or too much costs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from escalation.parameters import Parameter
+
+PARAMETERS = (
+    Parameter(
+        "reciprocity",
+        "actor",
+        0.0,
+        100.0,
+        1.0,
+        "lognorm(s=0.75, scale={value})",
+        "Set by judgement from the size of the documented answers; wide (a factor of 4.5 at ±2 sd).",
+        "Weight of answering in proportion to grievance (utility per squared harm unit).",
+        mechanism="grievance",
+        unit="utility / harm²",
+        kinds=("state", "militia"),
+    ),
+    Parameter(
+        "grievance_half_life",
+        "actor",
+        0.0,
+        3650.0,
+        14.0,
+        "lognorm(s=0.5, scale={value})",
+        "Grievances of the 2019-2020 episode were still answered weeks later (A05 -> A26).",
+        "Days for an unanswered grievance, and a pending red-line obligation, to halve.",
+        mechanism="grievance",
+        unit="days",
+        low_open=True,
+        kinds=("state", "militia"),
+    ),
+)
+
+
+def decay_factor(half_life: float) -> float:
+    """Daily factor of a quantity with this half-life (days): ``0.5 ** (1 / half_life)``."""
+    return 0.5 ** (1.0 / half_life)
+
+
+def reciprocity_term(
+    reciprocity: float,
+    share: float,
+    harm: np.ndarray,
+    grievance: np.ndarray,
+    adversaries: np.ndarray,
+    n_adversaries: int,
+) -> float:
+    """``-reciprocity * sum_j (share * harm[j] - grievance[j])**2`` over the first ``n_adversaries``."""
+    total = 0.0
+    for m in range(n_adversaries):
+        j = adversaries[m]
+        gap = share * harm[j] - grievance[j]
+        total += gap * gap
+    return -reciprocity * total
+
+
+def settle(grievance: float, increase: float, discharge: float) -> float:
+    """A day's change of one grievance: discharged by answers (not below 0), raised by harm suffered."""
+    return max(grievance - discharge, 0.0) + increase

@@ -1,0 +1,45 @@
+"""Credibility and red lines.
+
+An actor with a ``red_line`` that has been declared (``active``, or set by an act that
+``declares_red_line``) owes an answer once an adversary's act kills at least
+``killed_at_least`` of its people as it perceives them: ``pending`` becomes 1 (after the
+whole day has been read, so no act answers one of the same day). An act at or above
+``respond_at_least`` answers it (``pending`` = 0); otherwise it decays with the grievance
+half-life. The utility of an answering act grows by ``credibility * pending`` (A04: the US
+warned that American deaths would be answered; A05 -> A06).
+"""
+
+from __future__ import annotations
+
+from escalation.parameters import Parameter
+
+PARAMETERS = (
+    Parameter(
+        "credibility",
+        "actor",
+        0.0,
+        1000.0,
+        0.0,
+        "lognorm(s=0.5, scale={value})",
+        "A04 -> A06: the declared red line was answered within two days of the first death.",
+        "Utility of answering a crossed red line at or above the promised rung.",
+        mechanism="red_lines",
+        unit="utility",
+        kinds=("state", "militia"),
+    ),
+)
+
+
+def credibility_term(credibility: float, pending: float, rung: int, respond_level: int) -> float:
+    """``credibility * pending`` for an act at or above the promised rung, else 0."""
+    return credibility * pending if respond_level >= 0 and rung >= respond_level else 0.0
+
+
+def crossed(perceived_killed: int, killed_at_least: int) -> bool:
+    """Whether an act that killed this many (as perceived) crosses the red line."""
+    return perceived_killed >= killed_at_least
+
+
+def answered(rung: int, respond_level: int) -> bool:
+    """Whether an act at ``rung`` answers a pending red line."""
+    return respond_level >= 0 and rung >= respond_level

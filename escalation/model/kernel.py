@@ -1,0 +1,421 @@
+"""The compiled day of the model: every world, every actor, every mechanism, in one pass.
+
+The functions of :mod:`escalation.mechanisms` are compiled here with numba (nopython) and
+called world by world, so a simulated day reads as the list of mechanisms it applies:
+
+1. each strategic actor chooses (proxy control, then the utility terms of choice, fear,
+   pressure, grievance, red lines and off-ramp, then the logit pick and accidents);
+2. each act's casualties are drawn;
+3. the day's acts are resolved together (harm, perception, attribution, solidarity, red
+   lines, signals, grievance settlement);
+4. the end of the day decays grievances, obligations and beliefs.
+
+Random numbers come from the block's ``numpy.random.Generator`` in a fixed order (world by
+world, actor by actor), so a world's numbers depend only on the block's seed.
+
+Compiled code is cached on disk under a folder named by a hash of the mechanism and kernel
+sources (``ESCALATION_CACHE_DIR`` or the user's cache folder), because numba's own cache does
+not notice edits to functions in other files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import numba
+import numpy as np
+from numba.core import config
+
+from escalation import mechanisms as m
+from escalation.mechanisms import accidents, casualties, choice, fear, grievance, offramp, pressure, proxies, red_lines
+from escalation.parameters import registry
+
+_GLOBAL = {name: i for i, name in enumerate(registry().globals)}
+_ACTOR = {name: i for i, name in enumerate(registry().actor)}
+_ACTION = {name: i for i, name in enumerate(registry().action)}
+GLOBAL_NAMES = tuple(_GLOBAL)
+ACTOR_NAMES = tuple(_ACTOR)
+ACTION_NAMES = tuple(_ACTION)
+
+# column indices, compile-time constants of the kernel
+INERTIA = _GLOBAL["inertia"]
+TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
+WOUND_WEIGHT = _GLOBAL["wound_weight"]
+ACCIDENT_PROBABILITY = _GLOBAL["accident_probability"]
+PERCEPTION_NOISE = _GLOBAL["perception_noise"]
+RATIONALITY = _ACTOR["rationality"]
+RECIPROCITY = _ACTOR["reciprocity"]
+FEAR = _ACTOR["fear"]
+THRESHOLD_COST = _ACTOR["threshold_cost"]
+CASUALTY_SENSITIVITY = _ACTOR["casualty_sensitivity"]
+CREDIBILITY = _ACTOR["credibility"]
+DOMESTIC_PRESSURE = _ACTOR["domestic_pressure"]
+CONTROL = _ACTOR["control"]
+DENIABILITY = _ACTOR["deniability"]
+SOLIDARITY = _ACTOR["solidarity"]
+RESTRAINT_VALUE = _ACTOR["restraint_value"]
+HARM_BASE = _ACTION["harm_base"]
+TARGET_VALUE = _ACTION["target_value"]
+
+
+class Structure(NamedTuple):
+    """What does not vary between worlds: the ladder, the actions, the actors' roles and menus."""
+
+    action_rung: np.ndarray  # (n_actions,) int64
+    lethal_rung: np.ndarray  # (n_actions,) int64, -1 where none
+    action_target: np.ndarray  # (n_actions,) int64, -1 where none
+    co_victims: np.ndarray  # (n_actions, n_actors) bool
+    has_victims: np.ndarray  # (n_actions,) bool: a target or co-victims
+    on_host_soil: np.ndarray  # (n_actions,) bool
+    offramp: np.ndarray  # (n_actions,) bool
+    declares: np.ndarray  # (n_actions,) bool
+    menus: np.ndarray  # (n_actors, max menu) int64, sorted by rung, -1 padded
+    menu_size: np.ndarray  # (n_actors,) int64
+    lowest_rung: np.ndarray  # (n_actors,) int64
+    adversary: np.ndarray  # (n_actors, n_actors) bool
+    adversaries: np.ndarray  # (n_actors, n_actors) int64, -1 padded
+    n_adversaries: np.ndarray  # (n_actors,) int64
+    patron: np.ndarray  # (n_actors,) int64, -1 where none
+    is_state: np.ndarray  # (n_actors,) bool
+    strategic: np.ndarray  # (n_strategic,) int64: actor indices that choose, in order
+    has_red_line: np.ndarray  # (n_actors,) bool
+    red_line_killed: np.ndarray  # (n_actors,) int64
+    respond_level: np.ndarray  # (n_actors,) int64, -1 where none
+    crossings_at: np.ndarray  # (n_rungs,) int64
+    force_level: int
+    accident_level: int
+
+
+class Worlds(NamedTuple):
+    """Per-world parameters and what follows from them (leading axis: world)."""
+
+    globals: np.ndarray  # (W, n_global)
+    actor: np.ndarray  # (W, n_actors, n_actor_params)
+    action: np.ndarray  # (W, n_actions, n_action_params)
+    decay: np.ndarray  # (W, n_actors) daily grievance factor
+    signal_decay: np.ndarray  # (W,) daily off-ramp belief factor
+    fear_curve: np.ndarray  # (W, n_rungs)
+    nominal: np.ndarray  # (W, n_actions, n_actors) harm each act stands for, to each actor
+    killed_mean: np.ndarray  # (W, n_actions) as realised (telegraph factor applied)
+    wounded_mean: np.ndarray  # (W, n_actions)
+    dispersion: np.ndarray  # (W, n_actions)
+
+
+class State(NamedTuple):
+    """The actors' state in every world (leading axis: world)."""
+
+    grievance: np.ndarray  # (W, n_actors, n_actors): of row actor toward column actor
+    pending: np.ndarray  # (W, n_actors) red-line obligation, 0..1
+    active: np.ndarray  # (W, n_actors) bool: red line declared
+    belief: np.ndarray  # (W, n_actors) off-ramp belief, 0..1
+    host: np.ndarray  # (W, n_actors) host-nation pressure
+    peak: np.ndarray  # (W,) highest realised rung of the crisis so far
+    crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
+    killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
+
+
+class Log(NamedTuple):
+    """Per-day records (``rungs`` always; the rest only with ``detail``, else of size 0)."""
+
+    rungs: np.ndarray  # (n_actors, horizon, W) int8
+    action: np.ndarray  # (n_actors, horizon, W) int64
+    target: np.ndarray
+    killed: np.ndarray
+    wounded: np.ndarray
+    accident: np.ndarray  # bool
+    grievance: np.ndarray  # (n_actors, horizon, W) float64: largest grievance
+
+
+def _source_digest() -> str:
+    """Hash of the sources the compiled code depends on, and of the numba and Python versions."""
+    digest = hashlib.sha256(f"{numba.__version__}{sys.version}".encode())
+    package = Path(m.__file__).parent
+    for path in [*sorted(package.glob("*.py")), Path(__file__), package.parent / "parameters.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """Folder of the compiled kernel: ``$ESCALATION_CACHE_DIR``, else the user's cache folder."""
+    root = os.environ.get("ESCALATION_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "escalation"
+    )
+    return Path(root) / f"numba-{_source_digest()}"
+
+
+_previous_cache_dir = config.CACHE_DIR
+config.CACHE_DIR = str(cache_dir())
+
+
+def _jit(function):
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+
+
+def _inline(function):
+    """Compiled into its caller: passing the state tuples to a call would copy and count them."""
+    return numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(function)
+
+
+# the mechanisms, compiled
+inertia_term = _inline(choice.inertia_term)
+probabilities = _inline(choice.probabilities)
+pick = _inline(choice.pick)
+reciprocity_term = _inline(grievance.reciprocity_term)
+settle = _inline(grievance.settle)
+fear_term = _inline(fear.fear_term)
+firebreak_term = _inline(fear.firebreak_term)
+harm = _inline(casualties.harm)
+realised_rung = _inline(casualties.realised_rung)
+draw_casualties = _inline(casualties.draw)
+credibility_term = _inline(red_lines.credibility_term)
+crosses_red_line = _inline(red_lines.crossed)
+answers_red_line = _inline(red_lines.answered)
+domestic_term = _inline(pressure.domestic_term)
+host_term = _inline(pressure.host_term)
+follows_patron = _inline(proxies.follows_patron)
+attributed_share = _inline(proxies.attributed_share)
+restraint_term = _inline(offramp.restraint_term)
+update_belief = _inline(offramp.update_belief)
+slips = _inline(accidents.slips)
+perception_factor = _inline(accidents.perception_factor)
+
+
+@_inline
+def utility(s, p, st, w, actor, judge, share, deniability, out):
+    """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``."""
+    g = p.globals[w]
+    a = p.actor[w, judge]
+    lowest = s.lowest_rung[actor]
+    crossed_already = s.crossings_at[st.peak[w]]
+    for k in range(s.menu_size[actor]):
+        act = s.menus[actor, k]
+        rung = s.action_rung[act]
+        u = inertia_term(g[INERTIA], rung, lowest)
+        u += fear_term(a[FEAR], p.fear_curve[w, rung], deniability)
+        u += domestic_term(a[DOMESTIC_PRESSURE], rung, s.force_level, deniability)
+        u += reciprocity_term(
+            a[RECIPROCITY],
+            share,
+            p.nominal[w, act],
+            st.grievance[w, judge],
+            s.adversaries[judge],
+            s.n_adversaries[judge],
+        )
+        u += firebreak_term(a[THRESHOLD_COST], deniability, s.crossings_at[rung], crossed_already)
+        u += credibility_term(a[CREDIBILITY], st.pending[w, judge], rung, s.respond_level[judge])
+        u += host_term(st.host[w, judge], s.on_host_soil[act], rung, s.force_level)
+        u += restraint_term(a[RESTRAINT_VALUE], st.belief[w, judge], rung, s.force_level)
+        out[k] = u
+
+
+@_inline
+def judged(s, p, st, w, actor, judge, scaled, prob):
+    """Choice probabilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees it."""
+    deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
+    utility(s, p, st, w, actor, judge, 1.0 - deniability, deniability, scaled)
+    probabilities(scaled, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob)
+
+
+@_jit
+def choice_probabilities(s, p, st, actor, judge):
+    """``(n_worlds, menu size)`` probabilities of ``actor``'s acts when ``judge`` decides, in every world."""
+    size = s.menu_size[actor]
+    out = np.empty((st.peak.size, size))
+    scaled = np.empty(size)
+    for w in range(st.peak.size):
+        judged(s, p, st, w, actor, judge, scaled, out[w])
+    return out
+
+
+@_inline
+def choose(s, p, st, w, actor, rng, scaled, prob):
+    """One actor's act in world ``w``: ``(menu index, action, accident)``."""
+    judge = actor
+    if s.patron[actor] >= 0 and follows_patron(rng.random(), p.actor[w, actor, CONTROL]):
+        judge = s.patron[actor]
+    size = s.menu_size[actor]
+    judged(s, p, st, w, actor, judge, scaled, prob)
+    k = pick(prob, size, rng.random())
+    rung = s.action_rung[s.menus[actor, k]]
+    accident = slips(rng.random(), p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
+    if accident:
+        k += 1
+    return k, s.menus[actor, k], accident
+
+
+@_inline
+def resolve(
+    s,
+    p,
+    st,
+    w,
+    n_acts,
+    actors,
+    actions,
+    targets,
+    killed,
+    wounded,
+    seen_killed,
+    seen_wounded,
+    noisy,
+    event_declares,
+    event_offramp,
+    count_deaths,
+    rng,
+    scratch,
+):
+    """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance."""
+    n = s.patron.size
+    increase, discharge, flags = scratch
+    increase[:] = 0.0
+    discharge[:] = 0.0
+    flags[:] = False  # rows: red line crossed, adversary state force seen, off-ramp seen
+    g = p.globals[w]
+    for q in range(n_acts):
+        i = actors[q]
+        k = actions[q]
+        rung = realised_rung(s.action_rung[k], s.lethal_rung[k], killed[q])
+        target = targets[q]
+        patron = s.patron[i]
+        proxy_share = attributed_share(p.actor[w, i, DENIABILITY])
+        if target >= 0 or s.has_victims[k]:
+            noise = 1.0
+            if noisy and g[PERCEPTION_NOISE] > 0.0:
+                noise = perception_factor(rng.standard_normal(), g[PERCEPTION_NOISE])
+            for j in range(n):
+                if j == i or not (target == j or s.co_victims[k, j]):
+                    continue
+                suffered = noise * harm(
+                    p.action[w, k, HARM_BASE],
+                    p.actor[w, j, CASUALTY_SENSITIVITY],
+                    p.action[w, k, TARGET_VALUE],
+                    seen_killed[q],
+                    seen_wounded[q],
+                    g[WOUND_WEIGHT],
+                )
+                nominal = p.nominal[w, k, j]
+                increase[j, i] += suffered
+                discharge[i, j] += nominal
+                if patron >= 0:
+                    increase[j, patron] += proxy_share * suffered
+                    discharge[patron, j] += proxy_share * nominal
+                if s.patron[j] >= 0:
+                    increase[s.patron[j], i] += p.actor[w, j, SOLIDARITY] * suffered
+                if s.adversary[j, i] and s.has_red_line[j] and crosses_red_line(seen_killed[q], s.red_line_killed[j]):
+                    flags[0, j] = True
+                if count_deaths and target == j:
+                    st.killed[w, j] += killed[q]
+        if answers_red_line(rung, s.respond_level[i]):
+            st.pending[w, i] = 0.0
+        if s.has_red_line[i] and (s.declares[k] or event_declares):
+            st.active[w, i] = True
+        force = rung >= s.force_level and s.is_state[i]
+        signal = s.offramp[k] or event_offramp
+        for m_ in range(s.n_adversaries[i]):
+            j = s.adversaries[i, m_]
+            flags[1, j] |= force
+            flags[2, j] |= signal
+        if rung > st.peak[w]:
+            st.peak[w] = rung
+    for j in range(n):
+        if flags[0, j] and st.active[w, j]:
+            st.pending[w, j] = 1.0
+        st.belief[w, j] = update_belief(st.belief[w, j], flags[1, j], flags[2, j])
+        for b in range(n):
+            st.grievance[w, j, b] = settle(st.grievance[w, j, b], increase[j, b], discharge[j, b])
+
+
+@_jit
+def end_of_days(p, st, days):
+    """Let ``days`` quiet days pass in every world: grievances and obligations decay, beliefs fade."""
+    for w in range(st.peak.size):
+        signal = p.signal_decay[w] ** days
+        for a in range(st.pending.shape[1]):
+            factor = p.decay[w, a] ** days
+            for b in range(st.pending.shape[1]):
+                st.grievance[w, a, b] *= factor
+            st.pending[w, a] *= factor
+            st.belief[w, a] *= signal
+
+
+@_jit
+def simulate_day(s, p, st, log, day, detail, rng):
+    """Simulate day ``day`` (0-based) in every world: choose, draw casualties, resolve, decay."""
+    n = s.patron.size
+    n_worlds = st.peak.size
+    n_acts = s.strategic.size
+    width = max(s.menu_size.max(), 1)
+    scaled = np.empty(width)
+    prob = np.empty(width)
+    actors = s.strategic
+    actions = np.empty(n_acts, np.int64)
+    targets = np.empty(n_acts, np.int64)
+    killed = np.empty(n_acts, np.int64)
+    wounded = np.empty(n_acts, np.int64)
+    accident = np.empty(n_acts, np.bool_)
+    scratch = (np.empty((n, n)), np.empty((n, n)), np.empty((3, n), np.bool_))
+    for w in range(n_worlds):
+        for q in range(n_acts):
+            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scaled, prob)
+            targets[q] = s.action_target[actions[q]]
+        for q in range(n_acts):
+            k = actions[q]
+            killed[q] = draw_casualties(rng, p.killed_mean[w, k], p.dispersion[w, k])
+            wounded[q] = draw_casualties(rng, p.wounded_mean[w, k], p.dispersion[w, k])
+        before = st.peak[w]
+        resolve(
+            s,
+            p,
+            st,
+            w,
+            n_acts,
+            actors,
+            actions,
+            targets,
+            killed,
+            wounded,
+            killed,
+            wounded,
+            True,
+            False,
+            False,
+            True,
+            rng,
+            scratch,
+        )
+        st.crossings[w] += s.crossings_at[st.peak[w]] - s.crossings_at[before]
+        for q in range(n_acts):
+            i = actors[q]
+            k = actions[q]
+            log.rungs[i, day, w] = realised_rung(s.action_rung[k], s.lethal_rung[k], killed[q])
+            if detail:
+                log.action[i, day, w] = k
+                log.target[i, day, w] = targets[q]
+                log.killed[i, day, w] = killed[q]
+                log.wounded[i, day, w] = wounded[q]
+                log.accident[i, day, w] = accident[q]
+        if detail:
+            for i in range(n):
+                log.grievance[i, day, w] = st.grievance[w, i].max()
+    end_of_days(p, st, 1)
+
+
+@_jit
+def replay_event(s, p, st, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal, rng):
+    """Apply one documented act, as recorded and without noise, in every world."""
+    n = s.patron.size
+    scratch = (np.empty((n, n)), np.empty((n, n)), np.empty((3, n), np.bool_))
+    one = np.empty(1, np.int64)
+    actors, actions, targets = one.copy(), one.copy(), one.copy()
+    actors[0], actions[0], targets[0] = actor, action, target
+    k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
+    k_[0], w_[0], sk[0], sw[0] = killed, wounded, seen_killed, seen_wounded
+    for w in range(st.peak.size):
+        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, declares, signal, False, rng, scratch)
+
+
+config.CACHE_DIR = _previous_cache_dir
