@@ -52,6 +52,21 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(args: argparse.Namespace) -> int:
+    from escalation.parameters import scenario_parameters
+
+    rows = scenario_parameters(load_scenario(args.file))
+    if args.json:
+        json.dump([row.to_json() for row in rows], sys.stdout, indent=1)
+        print()
+        return 0
+    width = max(len(row.name) for row in rows)
+    print(f"{'parameter':<{width}}  {'value':>10}  {'range':<16}  prior")
+    for row in rows:
+        print(f"{row.name:<{width}}  {row.value:>10g}  {row.spec.bounds_text():<16}  {row.prior}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -153,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the world (default 0)")
     trace.add_argument("--json", action="store_true", help="print the table as JSON")
     trace.set_defaults(handler=_trace)
+
+    params = commands.add_parser("params", help="list every parameter of a scenario: value, range, prior")
+    params.add_argument("file", metavar="FILE")
+    params.add_argument("--json", action="store_true", help="a JSON list of {name, value, low, high, prior, doc}")
+    params.set_defaults(handler=_params)
 
     run = commands.add_parser("run", help="Monte Carlo study of outcome probabilities")
     run.add_argument("file", metavar="FILE")

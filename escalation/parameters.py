@@ -269,3 +269,26 @@ def split_name(scenario: Scenario, name: str) -> tuple[str, str | None, str]:
     if owner_id in {a.id for a in scenario.actions} and field in reg.action:
         return "action", owner_id, field
     raise KeyError(name)
+
+
+def registry_markdown() -> str:
+    """The registry as Markdown tables, one per owner (generated into ``docs/model.md``)."""
+    titles = {
+        "global": "Global (`parameters:`)",
+        "actor": "Actor (`actors.<id>:`)",
+        "action": "Action (`actions.<id>:`)",
+    }
+    lines: list[str] = []
+    for owner in OWNERS:
+        lines += [f"**{titles[owner]}**", ""]
+        lines += ["| Parameter | Mechanism | Meaning | Unit | Range | Default | Prior | Why this prior |"]
+        lines += ["|---|---|---|---|---|---|---|---|"]
+        for p in registry().of(owner).values():
+            kinds = "" if p.kinds == ACTOR_KINDS or owner != "actor" else f" ({', '.join(p.kinds)} only)"
+            prior = p.prior.replace("{value}", "v")
+            lines.append(
+                f"| `{p.name}` | [{p.mechanism}](#{p.mechanism.replace('_', '-')}) | {p.doc}{kinds} | {p.unit or '—'} "
+                f"| {p.bounds_text()} | {p.default:g} | `{prior}` | {p.reason} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

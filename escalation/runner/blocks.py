@@ -31,9 +31,20 @@ class BlockResult:
     counts: np.ndarray
 
 
-def run_block(compiled: CompiledScenario, seed: int, block_size: int, index: int, n_worlds: int) -> BlockResult:
-    """Simulate block ``index`` (``n_worlds`` <= ``block_size`` worlds) and return its rows and counts."""
-    model = EscalationModel(compiled, n_worlds=n_worlds, rng=block_rng(seed, index)).run()
+def run_block(
+    compiled: CompiledScenario,
+    seed: int,
+    block_size: int,
+    index: int,
+    n_worlds: int,
+    parameters: dict[str, np.ndarray] | None = None,
+) -> BlockResult:
+    """Simulate block ``index`` (``n_worlds`` <= ``block_size`` worlds) and return its rows and counts.
+
+    ``parameters``: this block's slice of the study's per-world parameter arrays.
+    """
+    rng = block_rng(seed, index)
+    model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters).run()
     first = index * block_size
     rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
     counts = rung_counts(model)

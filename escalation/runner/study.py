@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.metadata
 import math
 import os
@@ -14,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from escalation.errors import RunError
-from escalation.model.compiled import CompiledScenario
+from escalation.model.compiled import CompiledScenario, world_parameters
 from escalation.results import Results
 from escalation.runner.blocks import BlockResult, run_block
 from escalation.runner.executors import Executor, make_executor
@@ -44,9 +46,34 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _block_task(compiled: CompiledScenario, seed: int, block_size: int, task: tuple[int, int]) -> BlockResult:
-    index, n_worlds = task
-    return run_block(compiled, seed, block_size, index, n_worlds)
+def _block_task(
+    compiled: CompiledScenario, seed: int, block_size: int, task: tuple[int, int, dict[str, np.ndarray] | None]
+) -> BlockResult:
+    index, n_worlds, parameters = task
+    return run_block(compiled, seed, block_size, index, n_worlds, parameters)
+
+
+def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: Any) -> dict[str, np.ndarray] | None:
+    """Per-world parameters of a study as arrays of shape ``(runs,)``, checked once, or ``None``."""
+    if parameters is None:
+        return None
+    if runs is None:
+        raise RunError("per-world parameters need a fixed number of runs (not precision)")
+    try:
+        worlds = world_parameters(compiled, runs, parameters)  # validates names, shapes and bounds
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    del worlds
+    columns = parameters if isinstance(parameters, dict) else {c: parameters[c] for c in parameters.columns}
+    return {name: np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy() for name, v in columns.items()}
+
+
+def _parameters_hash(parameters: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(parameters):
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(parameters[name]).tobytes())
+    return digest.hexdigest()
 
 
 def _precise_enough(summary: BlockSummary, precision: float) -> bool:
@@ -67,6 +94,7 @@ def run_study(
     resume: bool = False,
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: bool = False,
+    parameters: Any = None,
 ) -> Results:
     """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
 
@@ -76,6 +104,9 @@ def run_study(
     and blocks are aggregated in index order, so the numbers do not depend on ``executor``
     or ``workers``. With ``out``, every finished block is written to disk at once, and
     ``resume=True`` continues an interrupted study to exactly the same numbers.
+    ``parameters`` gives every world its own parameter vector: a mapping of full parameter
+    name (``iran.rationality``) to an array of shape ``(runs,)`` (or a number), or a DataFrame
+    with a column per name; world ``r`` of the study uses row ``r``.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -99,6 +130,7 @@ def run_study(
     sizes = [min(block_size, total_runs - k * block_size) for k in range(n_blocks)]
     stopping: dict[str, Any] = {"runs": runs} if runs is not None else {"precision": precision, "max_runs": max_runs}
     compiled = CompiledScenario.from_scenario(scenario)
+    per_world = _study_parameters(compiled, runs, parameters)
     manifest = {
         "scenario": scenario.name,
         "scenario_hash": scenario.hash,
@@ -106,6 +138,7 @@ def run_study(
         "block_size": block_size,
         "stopping": stopping,
         "escalation": __version__,
+        **({"parameters_hash": _parameters_hash(per_world)} if per_world is not None else {}),
     }
     store = BlockStore(out, manifest, scenario, resume=resume) if out is not None else None
     # a block on disk is reused only if it has the size this study gives it (the last block of a
@@ -133,13 +166,15 @@ def run_study(
                 widest = max(half_width(int(c), total.n) for c in total.outcome)
                 bar.set_postfix_str(f"±{widest:.4f}")
 
-    def pending() -> Iterator[tuple[int, int]]:
+    def pending() -> Iterator[tuple[int, int, dict[str, np.ndarray] | None]]:
         done = set(on_disk)
         for k in range(n_blocks):
             if stopped:
                 return
             if k not in done:
-                yield (k, sizes[k])
+                rows = slice(k * block_size, k * block_size + sizes[k])
+                chunk = {name: v[rows] for name, v in per_world.items()} if per_world is not None else None
+                yield (k, sizes[k], chunk)
 
     try:
         for k in on_disk:
@@ -166,6 +201,7 @@ def run_study(
         "blocks": next_block,
         "stopping": stopping | ({"reached": stopped} if precision is not None else {}),
         "scenario_hash": scenario.hash,
+        **({"parameters_hash": manifest["parameters_hash"]} if per_world is not None else {}),
         "elapsed_s": time.perf_counter() - started,
         "executor": kind,
         "workers": n_workers,
