@@ -4,7 +4,10 @@ Measures, in one run on the same machine:
 
 * the naive baseline: one Mesa model object per replicate (``n_worlds=1``), in a loop;
 * the block engine with one worker (serial executor);
-* the block engine with every core (process executor).
+* the block engine with every core (process executor);
+* the cost of per-world parameters (every world its own draw of several parameters);
+* the yardstick: a minimal vectorised numpy logit kernel of the same shape (the seeded
+  scenario's actors and menus, 90 days, blocks of 10,000 worlds) written here, with the ratio.
 
 and prints replicates per second and the ratios. With ``--memory`` it also runs a large study
 (10 million replicates by default) in a child process and reports its peak resident memory.
@@ -46,6 +49,46 @@ def engine_rate(runs: int, executor: str, workers: int, seed: int) -> float:
     """Replicates per second of a full study (blocks, outcome classification, aggregation)."""
     started = time.perf_counter()
     escalation.run_study(SCENARIO, runs=runs, seed=seed, executor=executor, workers=workers)
+    return runs / (time.perf_counter() - started)
+
+
+def per_world_rate(compiled: CompiledScenario, runs: int, seed: int) -> tuple[float, float]:
+    """Replicates per second of the model with scalar parameters and with a per-world draw of each."""
+    names = ["iran.rationality", "united_states.fear", "kataib_hezbollah.control", "telegraph_factor"]
+    rng = np.random.default_rng(seed)
+    rates = []
+    for parameters in (None, {n: rng.uniform(0.5, 1.0, runs) * 1.0 for n in names}):
+        started = time.perf_counter()
+        EscalationModel(compiled, n_worlds=runs, rng=seed, parameters=parameters).run()
+        rates.append(runs / (time.perf_counter() - started))
+    return rates[0], rates[1]
+
+
+def yardstick_rate(compiled: CompiledScenario, runs: int, seed: int, block: int = 10_000) -> float:
+    """Replicates per second of a minimal vectorised logit kernel of the model's shape (numpy only).
+
+    Each day every choosing actor scores its menu with one state-dependent term (a matrix
+    product of grievances and harms), draws from the softmax by inverting the cumulative sum,
+    and updates a decaying grievance: the least work a day of this model can do in numpy.
+    """
+    structure = compiled.structure
+    menus = [structure.menus[i, : structure.menu_size[i]] for i in structure.strategic]
+    n_actors = compiled.n_actors
+    rng = np.random.default_rng(seed)
+    harm = rng.random((len(compiled.scenario.actions), n_actors))
+    horizon = compiled.scenario.horizon_days
+    started = time.perf_counter()
+    for first in range(0, runs, block):
+        n = min(block, runs - first)
+        grievance = np.zeros((n_actors, n))
+        for _ in range(horizon):
+            for actor, menu in zip(structure.strategic, menus, strict=True):
+                utility = grievance.T @ harm[menu].T
+                utility -= utility.max(axis=1, keepdims=True)
+                weights = np.exp(2.0 * utility)
+                cumulative = np.cumsum(weights, axis=1)
+                picks = (cumulative <= rng.random(n)[:, None] * cumulative[:, -1:]).sum(axis=1)
+                grievance[actor] = 0.95 * grievance[actor] + harm[menu[np.minimum(picks, menu.size - 1)], actor]
     return runs / (time.perf_counter() - started)
 
 
@@ -91,12 +134,14 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=300, help="replicates for the naive baseline")
     parser.add_argument("--runs", type=int, default=100_000, help="replicates for the one-worker engine run")
     parser.add_argument("--parallel-runs", type=int, default=1_000_000, help="replicates for the all-cores run")
+    parser.add_argument("--per-world-runs", type=int, default=20_000, help="worlds for the per-world cost")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory of a large study")
     parser.add_argument("--memory-runs", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     compiled = CompiledScenario.from_scenario(escalation.load_scenario(SCENARIO))
+    EscalationModel(compiled, n_worlds=1, rng=0).run()  # load (or compile) the kernel before timing
 
     print(f"escalation {escalation.__version__}, Python {sys.version.split()[0]}, {cores} cores")
     print(f"scenario {SCENARIO.name}, horizon {compiled.scenario.horizon_days} days\n")
@@ -107,7 +152,13 @@ def main() -> None:
     parallel = engine_rate(args.parallel_runs, "processes", cores, args.seed)
     label = f"block engine, {cores} workers"
     print(f"{label:<36}{parallel:>12,.0f} replicates/s  ({args.parallel_runs:,} replicates)")
+    scalar, per_world = per_world_rate(compiled, args.per_world_runs, args.seed)
+    print(f"model, scalar parameters            {scalar:>12,.0f} replicates/s  ({args.per_world_runs:,} worlds)")
+    print(f"model, 4 parameters drawn per world {per_world:>12,.0f} replicates/s  (cost {scalar / per_world - 1:+.0%})")
+    yardstick = yardstick_rate(compiled, args.runs, args.seed)
+    print(f"yardstick: minimal numpy logit kernel {yardstick:>10,.0f} replicates/s  ({args.runs:,} replicates)")
     print()
+    print(f"engine / yardstick, 1 worker: {serial / yardstick:.2f}x")
     print(f"time for 100,000 replicates, 1 worker: {100_000 / serial:.1f} s (target <= 10 s)")
     print(f"speed-up per core over the naive baseline: {serial / naive:,.0f}x (target >= 100x)")
     print(f"scaling to {cores} workers: {parallel / serial:.2f}x ({parallel / serial / cores:.0%} of linear)")
