@@ -1,13 +1,29 @@
-"""escalation: agent-based simulation of escalation crises with honest Monte Carlo uncertainty."""
+"""escalation: agent-based simulation of escalation crises with honest Monte Carlo uncertainty.
+
+Names are imported on first use (PEP 562), so ``import escalation`` and the scenario layer
+stay light: the model (mesa, numba), results (pandas) and plots load only when asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from escalation.errors import EscalationError, RunError, ScenarioError
-from escalation.model import EscalationModel
-from escalation.results import Results
-from escalation.runner import run_study
-from escalation.scenario import Scenario, load_scenario, scenario_to_yaml, write_scenario
-from escalation.sweep import sweep
-from escalation.trace import Trace, run_trace
 from escalation.version import __version__
+
+_LAZY = {
+    "EscalationModel": "escalation.model",
+    "Results": "escalation.results",
+    "run_study": "escalation.runner",
+    "Scenario": "escalation.scenario",
+    "load_scenario": "escalation.scenario",
+    "scenario_to_yaml": "escalation.scenario",
+    "write_scenario": "escalation.scenario",
+    "sweep": "escalation.sweep",
+    "Trace": "escalation.trace",
+    "run_trace": "escalation.trace",
+}
 
 __all__ = [
     "EscalationError",
@@ -25,3 +41,23 @@ __all__ = [
     "sweep",
     "write_scenario",
 ]
+
+if TYPE_CHECKING:
+    from escalation.model import EscalationModel
+    from escalation.results import Results
+    from escalation.runner import run_study
+    from escalation.scenario import Scenario, load_scenario, scenario_to_yaml, write_scenario
+    from escalation.sweep import sweep
+    from escalation.trace import Trace, run_trace
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'escalation' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

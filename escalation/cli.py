@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from escalation.errors import EscalationError
-from escalation.results import FIGURE_KINDS
+from escalation.figure_kinds import FIGURE_KINDS
 from escalation.scenario import load_scenario
 from escalation.version import __version__
 

@@ -23,7 +23,6 @@ from escalation.summary import BlockSummary
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 RESULTS_FILE = "results.json"
 INTERVAL_METHOD = "wilson"
-FIGURE_KINDS = ("outcomes", "ladder", "peak", "timing", "casualties")  # escalation.plots draws each
 
 
 def _quantile_record(counts: np.ndarray, offset: int = 0) -> dict[str, float | None]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from escalation.figure_kinds import FIGURE_KINDS as KINDS
 from escalation.plots.casualties import draw_casualties, plot_casualties
 from escalation.plots.data import (
     casualty_data,
@@ -43,7 +44,6 @@ from escalation.plots.outcomes import draw_outcomes, plot_outcomes
 from escalation.plots.peak import draw_peak, plot_peak
 from escalation.plots.style import OUTCOME_COLOURS, outcome_colour, outcome_colours, save_figure
 from escalation.plots.timing import draw_timing, plot_timing
-from escalation.results import FIGURE_KINDS as KINDS
 
 if TYPE_CHECKING:
     from escalation.results import Results
