@@ -7,6 +7,8 @@ stay light: the model (mesa, numba), results (pandas) and plots load only when a
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from escalation.errors import EscalationError, RunError, ScenarioError
@@ -20,7 +22,6 @@ _LAZY = {
     "load_scenario": "escalation.scenario",
     "scenario_to_yaml": "escalation.scenario",
     "write_scenario": "escalation.scenario",
-    "sweep": "escalation.sweep",
     "Trace": "escalation.trace",
     "run_trace": "escalation.trace",
 }
@@ -60,4 +61,21 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"sweep"})
+
+
+class _Package(types.ModuleType):
+    """``escalation.sweep`` is the function, even once the module of the same name is imported."""
+
+    @property
+    def sweep(self) -> Any:
+        from escalation.sweep import sweep
+
+        return sweep
+
+    @sweep.setter
+    def sweep(self, module: types.ModuleType) -> None:  # the import system binds the submodule here
+        pass
+
+
+sys.modules[__name__].__class__ = _Package
