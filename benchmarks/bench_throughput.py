@@ -31,6 +31,7 @@ import numpy as np
 
 import escalation
 from escalation.model import CompiledScenario, EscalationModel
+from escalation.parameters import scenario_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "us_iran_2020.yaml"
@@ -55,9 +56,12 @@ def engine_rate(runs: int, executor: str, workers: int, seed: int) -> float:
 def per_world_rate(compiled: CompiledScenario, runs: int, seed: int) -> tuple[float, float]:
     """Replicates per second of the model with scalar parameters and with a per-world draw of each."""
     names = ["iran.rationality", "united_states.fear", "kataib_hezbollah.control", "telegraph_factor"]
+    values = {p.name: p.value for p in scenario_parameters(compiled.scenario)}
     rng = np.random.default_rng(seed)
+    # each world within 2% of the scenario's value, so the worlds behave alike and the cost is the machinery's
+    drawn = {n: values[n] * rng.uniform(0.98, 1.0, runs) for n in names}
     rates = []
-    for parameters in (None, {n: rng.uniform(0.5, 1.0, runs) * 1.0 for n in names}):
+    for parameters in (None, drawn):
         started = time.perf_counter()
         EscalationModel(compiled, n_worlds=runs, rng=seed, parameters=parameters).run()
         rates.append(runs / (time.perf_counter() - started))
