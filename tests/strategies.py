@@ -7,8 +7,8 @@
   not load; the loader must never fail with anything but ``ScenarioError``).
 * ``mutated_yaml_text``: line- and character-level damage to a scenario file's text.
 
-The valid ranges below restate the documented ranges of every field (docs/scenarios.md and
-``escalation/scenario/loader.py``).
+The valid ranges of parameters come from the parameter registry (``escalation/parameters.py``);
+the few structural fields' ranges are those of ``escalation/scenario/loader.py``.
 """
 
 from __future__ import annotations
@@ -20,46 +20,28 @@ from typing import Any
 from helpers import seeded_data
 from hypothesis import strategies as st
 
+from escalation.parameters import registry
+
 
 def floats(low: float, high: float, *, low_open: bool = False) -> st.SearchStrategy[float]:
     """Finite floats in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
     return st.floats(min_value=low, max_value=high, exclude_min=low_open, allow_nan=False, allow_infinity=False)
 
 
-PROBABILITY = floats(0.0, 1.0)
 
-PARAMETER_RANGES: dict[str, st.SearchStrategy[float]] = {
-    "telegraph_factor": PROBABILITY,
-    "wound_weight": floats(0.0, 10.0),
-    "fear_steepness": floats(0.0, 20.0, low_open=True),
-    "accident_probability": floats(0.0, 0.5),
-    "perception_noise": floats(0.0, 3.0),
-    "signal_half_life": floats(0.0, 3650.0, low_open=True),
-    "casualty_dispersion": floats(0.01, 1000.0),
-}
 
-ACTOR_RANGES: dict[str, st.SearchStrategy[float]] = {
-    "rationality": floats(0.0, 100.0, low_open=True),
-    "reciprocity": floats(0.0, 100.0),
-    "grievance_half_life": floats(0.0, 3650.0, low_open=True),
-    "fear": floats(0.0, 1000.0),
-    "threshold_cost": floats(0.0, 1000.0),
-    "casualty_sensitivity": floats(0.0, 100.0),
-    "credibility": floats(0.0, 1000.0),
-    "domestic_pressure": floats(0.0, 1000.0),
-    "host_pressure": floats(0.0, 1000.0),
-    "restraint_value": floats(0.0, 1000.0),
-    "control": PROBABILITY,
-    "deniability": PROBABILITY,
-    "solidarity": PROBABILITY,
-}
+def _registry_ranges(owner: str) -> dict[str, st.SearchStrategy[float]]:
+    """Valid values of every registry parameter of ``owner``: its declared bounds."""
+    return {name: floats(p.low, p.high, low_open=p.low_open) for name, p in registry().of(owner).items()}
+
+
+PARAMETER_RANGES: dict[str, st.SearchStrategy[float]] = _registry_ranges("global")
+
+ACTOR_RANGES: dict[str, st.SearchStrategy[float]] = _registry_ranges("actor")
 
 ACTION_RANGES: dict[str, st.SearchStrategy[Any]] = {
-    "killed_mean": floats(0.0, 1e6),
-    "wounded_mean": floats(0.0, 1e6),
+    **_registry_ranges("action"),
     "dispersion": st.none() | floats(0.01, 1000.0),
-    "harm_base": floats(0.0, 1000.0),
-    "target_value": floats(0.0, 1000.0),
     "telegraphed": st.booleans(),
     "on_host_soil": st.booleans(),
     "declares_red_line": st.booleans(),
