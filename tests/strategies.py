@@ -28,8 +28,6 @@ def floats(low: float, high: float, *, low_open: bool = False) -> st.SearchStrat
     return st.floats(min_value=low, max_value=high, exclude_min=low_open, allow_nan=False, allow_infinity=False)
 
 
-
-
 def _registry_ranges(owner: str) -> dict[str, st.SearchStrategy[float]]:
     """Valid values of every registry parameter of ``owner``: its declared bounds."""
     return {name: floats(p.low, p.high, low_open=p.low_open) for name, p in registry().of(owner).items()}
