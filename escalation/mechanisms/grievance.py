@@ -9,8 +9,6 @@ utility of an act is ``-reciprocity * sum_j (share * D_kj - G_j)**2`` over the a
 
 from __future__ import annotations
 
-import numpy as np
-
 from escalation.parameters import Parameter
 
 PARAMETERS = (
@@ -49,21 +47,15 @@ def decay_factor(half_life: float) -> float:
     return 0.5 ** (1.0 / half_life)
 
 
-def reciprocity_term(
-    reciprocity: float,
-    share: float,
-    harm: np.ndarray,
-    grievance: np.ndarray,
-    adversaries: np.ndarray,
-    n_adversaries: int,
-) -> float:
-    """``-reciprocity * sum_j (share * harm[j] - grievance[j])**2`` over the first ``n_adversaries``."""
-    total = 0.0
-    for m in range(n_adversaries):
-        j = adversaries[m]
-        gap = share * harm[j] - grievance[j]
-        total += gap * gap
-    return -reciprocity * total
+def squared_gap(share: float, harm: float, grievance: float) -> float:
+    """``(share * harm - grievance)**2``: how far an act's harm to one adversary is from the grievance."""
+    gap = share * harm - grievance
+    return gap * gap
+
+
+def reciprocity_term(reciprocity: float, squared_gaps: float) -> float:
+    """``-reciprocity * sum_j (share * D_kj - G_j)**2``, given the sum of :func:`squared_gap` over adversaries."""
+    return -reciprocity * squared_gaps
 
 
 def settle(grievance: float, increase: float, discharge: float) -> float:

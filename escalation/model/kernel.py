@@ -32,6 +32,7 @@ from numba.core import config
 
 from escalation import mechanisms as m
 from escalation.mechanisms import accidents, casualties, choice, fear, grievance, offramp, pressure, proxies, red_lines
+from escalation.model.borrowed import borrowing
 from escalation.parameters import registry
 
 _GLOBAL = {name: i for i, name in enumerate(registry().globals)}
@@ -130,11 +131,47 @@ class Log(NamedTuple):
     grievance: np.ndarray  # (n_actors, horizon, W) float64: largest grievance
 
 
+class Scratch(NamedTuple):
+    """Working memory of one day of one world, reused across worlds and days."""
+
+    utility: np.ndarray  # (max menu,) utilities of a menu
+    probability: np.ndarray  # (max menu,) its choice probabilities
+    actions: np.ndarray  # (n_strategic,) int64: the day's acts
+    targets: np.ndarray  # (n_strategic,) int64
+    killed: np.ndarray  # (n_strategic,) int64
+    wounded: np.ndarray  # (n_strategic,) int64
+    accident: np.ndarray  # (n_strategic,) bool
+    increase: np.ndarray  # (n_actors, n_actors) grievance raised by the day's acts
+    discharge: np.ndarray  # (n_actors, n_actors) grievance discharged by them
+    flags: np.ndarray  # (3, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen
+
+
+def scratch(s: Structure) -> Scratch:
+    """Working memory for the day functions of a model of this structure."""
+    n, acts, width = s.patron.size, max(s.strategic.size, 1), max(int(s.menu_size.max()), 1)
+    return Scratch(
+        np.empty(width),
+        np.empty(width),
+        np.empty(acts, np.int64),
+        np.empty(acts, np.int64),
+        np.empty(acts, np.int64),
+        np.empty(acts, np.int64),
+        np.empty(acts, np.bool_),
+        np.empty((n, n)),
+        np.empty((n, n)),
+        np.empty((3, n), np.bool_),
+    )
+
+
 def _source_digest() -> str:
     """Hash of the sources the compiled code depends on, and of the numba and Python versions."""
     digest = hashlib.sha256(f"{numba.__version__}{sys.version}".encode())
     package = Path(m.__file__).parent
-    for path in [*sorted(package.glob("*.py")), Path(__file__), package.parent / "parameters.py"]:
+    for path in [
+        *sorted(package.glob("*.py")),
+        *sorted(Path(__file__).parent.glob("*.py")),
+        package.parent / "parameters.py",
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -164,6 +201,7 @@ def _inline(function):
 inertia_term = _inline(choice.inertia_term)
 probabilities = _inline(choice.probabilities)
 pick = _inline(choice.pick)
+squared_gap = _inline(grievance.squared_gap)
 reciprocity_term = _inline(grievance.reciprocity_term)
 settle = _inline(grievance.settle)
 fear_term = _inline(fear.fear_term)
@@ -187,28 +225,35 @@ perception_factor = _inline(accidents.perception_factor)
 @_inline
 def utility(s, p, st, w, actor, judge, share, deniability, out):
     """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``."""
-    g = p.globals[w]
-    a = p.actor[w, judge]
     lowest = s.lowest_rung[actor]
     crossed_already = s.crossings_at[st.peak[w]]
+    inertia = p.globals[w, INERTIA]
+    fear = p.actor[w, judge, FEAR]
+    domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
+    reciprocity = p.actor[w, judge, RECIPROCITY]
+    threshold = p.actor[w, judge, THRESHOLD_COST]
+    credibility = p.actor[w, judge, CREDIBILITY]
+    restraint = p.actor[w, judge, RESTRAINT_VALUE]
+    pending = st.pending[w, judge]
+    host = st.host[w, judge]
+    belief = st.belief[w, judge]
+    respond = s.respond_level[judge]
+    force = s.force_level
     for k in range(s.menu_size[actor]):
         act = s.menus[actor, k]
         rung = s.action_rung[act]
-        u = inertia_term(g[INERTIA], rung, lowest)
-        u += fear_term(a[FEAR], p.fear_curve[w, rung], deniability)
-        u += domestic_term(a[DOMESTIC_PRESSURE], rung, s.force_level, deniability)
-        u += reciprocity_term(
-            a[RECIPROCITY],
-            share,
-            p.nominal[w, act],
-            st.grievance[w, judge],
-            s.adversaries[judge],
-            s.n_adversaries[judge],
-        )
-        u += firebreak_term(a[THRESHOLD_COST], deniability, s.crossings_at[rung], crossed_already)
-        u += credibility_term(a[CREDIBILITY], st.pending[w, judge], rung, s.respond_level[judge])
-        u += host_term(st.host[w, judge], s.on_host_soil[act], rung, s.force_level)
-        u += restraint_term(a[RESTRAINT_VALUE], st.belief[w, judge], rung, s.force_level)
+        u = inertia_term(inertia, rung, lowest)
+        u += fear_term(fear, p.fear_curve[w, rung], deniability)
+        u += domestic_term(domestic, rung, force, deniability)
+        gaps = 0.0
+        for m_ in range(s.n_adversaries[judge]):
+            j = s.adversaries[judge, m_]
+            gaps += squared_gap(share, p.nominal[w, act, j], st.grievance[w, judge, j])
+        u += reciprocity_term(reciprocity, gaps)
+        u += firebreak_term(threshold, deniability, s.crossings_at[rung], crossed_already)
+        u += credibility_term(credibility, pending, rung, respond)
+        u += host_term(host, s.on_host_soil[act], rung, force)
+        u += restraint_term(restraint, belief, rung, force)
         out[k] = u
 
 
@@ -270,11 +315,18 @@ def resolve(
 ):
     """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance."""
     n = s.patron.size
-    increase, discharge, flags = scratch
-    increase[:] = 0.0
-    discharge[:] = 0.0
-    flags[:] = False  # rows: red line crossed, adversary state force seen, off-ramp seen
-    g = p.globals[w]
+    increase = scratch.increase
+    discharge = scratch.discharge
+    flags = scratch.flags
+    for a in range(n):
+        for b in range(n):
+            increase[a, b] = 0.0
+            discharge[a, b] = 0.0
+        flags[0, a] = False
+        flags[1, a] = False
+        flags[2, a] = False
+    noise_sd = p.globals[w, PERCEPTION_NOISE]
+    wound_weight = p.globals[w, WOUND_WEIGHT]
     for q in range(n_acts):
         i = actors[q]
         k = actions[q]
@@ -284,8 +336,8 @@ def resolve(
         proxy_share = attributed_share(p.actor[w, i, DENIABILITY])
         if target >= 0 or s.has_victims[k]:
             noise = 1.0
-            if noisy and g[PERCEPTION_NOISE] > 0.0:
-                noise = perception_factor(rng.standard_normal(), g[PERCEPTION_NOISE])
+            if noisy and noise_sd > 0.0:
+                noise = perception_factor(rng.standard_normal(), noise_sd)
             for j in range(n):
                 if j == i or not (target == j or s.co_victims[k, j]):
                     continue
@@ -295,7 +347,7 @@ def resolve(
                     p.action[w, k, TARGET_VALUE],
                     seen_killed[q],
                     seen_wounded[q],
-                    g[WOUND_WEIGHT],
+                    wound_weight,
                 )
                 nominal = p.nominal[w, k, j]
                 increase[j, i] += suffered
@@ -342,25 +394,35 @@ def end_of_days(p, st, days):
             st.belief[w, a] *= signal
 
 
+borrow_structure = borrowing(Structure)
+borrow_worlds = borrowing(Worlds)
+borrow_state = borrowing(State)
+borrow_log = borrowing(Log)
+borrow_scratch = borrowing(Scratch)
+
+
 @_jit
-def simulate_day(s, p, st, log, day, detail, rng):
+def simulate_day(s, p, st, log, scratch, day, detail, rng):
     """Simulate day ``day`` (0-based) in every world: choose, draw casualties, resolve, decay."""
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
+    st = borrow_state(st)
+    log = borrow_log(log)
+    scratch = borrow_scratch(scratch)
     n = s.patron.size
     n_worlds = st.peak.size
     n_acts = s.strategic.size
-    width = max(s.menu_size.max(), 1)
-    scaled = np.empty(width)
-    prob = np.empty(width)
     actors = s.strategic
-    actions = np.empty(n_acts, np.int64)
-    targets = np.empty(n_acts, np.int64)
-    killed = np.empty(n_acts, np.int64)
-    wounded = np.empty(n_acts, np.int64)
-    accident = np.empty(n_acts, np.bool_)
-    scratch = (np.empty((n, n)), np.empty((n, n)), np.empty((3, n), np.bool_))
+    actions, targets, killed, wounded, accident = (
+        scratch.actions,
+        scratch.targets,
+        scratch.killed,
+        scratch.wounded,
+        scratch.accident,
+    )
     for w in range(n_worlds):
         for q in range(n_acts):
-            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scaled, prob)
+            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch.utility, scratch.probability)
             targets[q] = s.action_target[actions[q]]
         for q in range(n_acts):
             k = actions[q]
@@ -405,10 +467,10 @@ def simulate_day(s, p, st, log, day, detail, rng):
 
 
 @_jit
-def replay_event(s, p, st, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal, rng):
+def replay_event(
+    s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal, rng
+):
     """Apply one documented act, as recorded and without noise, in every world."""
-    n = s.patron.size
-    scratch = (np.empty((n, n)), np.empty((n, n)), np.empty((3, n), np.bool_))
     one = np.empty(1, np.int64)
     actors, actions, targets = one.copy(), one.copy(), one.copy()
     actors[0], actions[0], targets[0] = actor, action, target

@@ -55,6 +55,7 @@ class EscalationModel(mesa.Model):
         self.n_worlds = n_worlds
         self.detail = detail
         self.worlds = world_parameters(self.compiled, n_worlds, parameters)
+        self.scratch = kernel.scratch(self.compiled.structure)
         self.state = self._initial_state()
         self.actors = [ActorAgent(self, spec, i) for i, spec in enumerate(self.crisis.actors)]
         for agent in self.actors:
@@ -152,6 +153,7 @@ class EscalationModel(mesa.Model):
             compiled.structure,
             self.worlds,
             self.state,
+            self.scratch,
             actor,
             k,
             target,
@@ -185,7 +187,9 @@ class EscalationModel(mesa.Model):
         if self.day >= self.crisis.horizon_days:
             self.running = False
             return
-        kernel.simulate_day(self.compiled.structure, self.worlds, self.state, self.log, self.day, self.detail, self.rng)
+        kernel.simulate_day(
+            self.compiled.structure, self.worlds, self.state, self.log, self.scratch, self.day, self.detail, self.rng
+        )
         self.day += 1
         if self.day >= self.crisis.horizon_days:
             self.running = False
