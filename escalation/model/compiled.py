@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from escalation.mechanisms import casualties, fear, grievance
-from escalation.model.kernel import ACTION_NAMES, ACTOR_NAMES, GLOBAL_NAMES, Structure, Worlds
+from escalation.model.kernel import ACTION_NAMES, ACTOR_NAMES, GLOBAL_NAMES, Structure, Worlds, standing_utility
 from escalation.parameters import registry, split_name
 from escalation.scenario.schema import Scenario
 
@@ -195,7 +195,7 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
     )
     telegraph = col(g, GLOBAL_NAMES, "telegraph_factor")[:, None]
     own = compiled.dispersion[None, :]
-    return Worlds(
+    worlds = Worlds(
         globals=np.ascontiguousarray(g),
         actor=np.ascontiguousarray(a),
         action=np.ascontiguousarray(x),
@@ -206,4 +206,6 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         killed_mean=casualties.realised_mean(killed_mean, compiled.telegraphed[None], telegraph),
         wounded_mean=casualties.realised_mean(wounded_mean, compiled.telegraphed[None], telegraph),
         dispersion=np.where(np.isnan(own), col(g, GLOBAL_NAMES, "casualty_dispersion")[:, None], own),
+        standing=np.empty((0, 0, 0, 0)),
     )
+    return worlds._replace(standing=standing_utility(compiled.structure, worlds))

@@ -32,7 +32,7 @@ from numba.core import config
 
 from escalation import mechanisms as m
 from escalation.mechanisms import accidents, casualties, choice, fear, grievance, offramp, pressure, proxies, red_lines
-from escalation.model.borrowed import borrowing
+from escalation.model.borrowed import borrowed, borrowing
 from escalation.parameters import registry
 
 _GLOBAL = {name: i for i, name in enumerate(registry().globals)}
@@ -104,6 +104,9 @@ class Worlds(NamedTuple):
     killed_mean: np.ndarray  # (W, n_actions) as realised (telegraph factor applied)
     wounded_mean: np.ndarray  # (W, n_actions)
     dispersion: np.ndarray  # (W, n_actions)
+    standing: (
+        np.ndarray
+    )  # (W, n_actors, 2, max menu) utility terms fixed for the run, judged by the actor (0) or its patron (1)
 
 
 class State(NamedTuple):
@@ -222,14 +225,40 @@ slips = _inline(accidents.slips)
 perception_factor = _inline(accidents.perception_factor)
 
 
+@_jit
+def standing_utility(s, p):
+    """The utility terms of every menu that the simulation does not change: inertia, fear, domestic.
+
+    Indexed ``[world, actor, judge, menu index]``, judge 0 being the actor itself and 1 its
+    patron (who discounts what the proxy's deniability hides). The terms are summed in the
+    order :func:`utility` adds the rest, so the total is the same to the last bit.
+    """
+    n_worlds, n = p.globals.shape[0], s.patron.size
+    out = np.zeros((n_worlds, n, 2, s.menus.shape[1]))
+    for w in range(n_worlds):
+        inertia = p.globals[w, INERTIA]
+        for actor in range(n):
+            for slot in range(2):
+                judge = actor if slot == 0 else s.patron[actor]
+                if judge < 0:
+                    continue
+                deniability = 0.0 if slot == 0 else p.actor[w, actor, DENIABILITY]
+                fear = p.actor[w, judge, FEAR]
+                domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
+                for k in range(s.menu_size[actor]):
+                    rung = s.action_rung[s.menus[actor, k]]
+                    u = inertia_term(inertia, rung, s.lowest_rung[actor])
+                    u += fear_term(fear, p.fear_curve[w, rung], deniability)
+                    u += domestic_term(domestic, rung, s.force_level, deniability)
+                    out[w, actor, slot, k] = u
+    return out
+
+
 @_inline
 def utility(s, p, st, w, actor, judge, share, deniability, out):
     """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``."""
-    lowest = s.lowest_rung[actor]
+    standing = p.standing[w, actor, 0 if judge == actor else 1]
     crossed_already = s.crossings_at[st.peak[w]]
-    inertia = p.globals[w, INERTIA]
-    fear = p.actor[w, judge, FEAR]
-    domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
     reciprocity = p.actor[w, judge, RECIPROCITY]
     threshold = p.actor[w, judge, THRESHOLD_COST]
     credibility = p.actor[w, judge, CREDIBILITY]
@@ -242,9 +271,7 @@ def utility(s, p, st, w, actor, judge, share, deniability, out):
     for k in range(s.menu_size[actor]):
         act = s.menus[actor, k]
         rung = s.action_rung[act]
-        u = inertia_term(inertia, rung, lowest)
-        u += fear_term(fear, p.fear_curve[w, rung], deniability)
-        u += domestic_term(domestic, rung, force, deniability)
+        u = standing[k]
         gaps = 0.0
         for m_ in range(s.n_adversaries[judge]):
             j = s.adversaries[judge, m_]
@@ -381,17 +408,23 @@ def resolve(
             st.grievance[w, j, b] = settle(st.grievance[w, j, b], increase[j, b], discharge[j, b])
 
 
+@_inline
+def pass_days(p, st, w, days):
+    """Let ``days`` quiet days pass in world ``w``: grievances and obligations decay, beliefs fade."""
+    signal = p.signal_decay[w] ** days
+    for a in range(st.pending.shape[1]):
+        factor = p.decay[w, a] ** days
+        for b in range(st.pending.shape[1]):
+            st.grievance[w, a, b] *= factor
+        st.pending[w, a] *= factor
+        st.belief[w, a] *= signal
+
+
 @_jit
 def end_of_days(p, st, days):
-    """Let ``days`` quiet days pass in every world: grievances and obligations decay, beliefs fade."""
+    """Let ``days`` quiet days pass in every world."""
     for w in range(st.peak.size):
-        signal = p.signal_decay[w] ** days
-        for a in range(st.pending.shape[1]):
-            factor = p.decay[w, a] ** days
-            for b in range(st.pending.shape[1]):
-                st.grievance[w, a, b] *= factor
-            st.pending[w, a] *= factor
-            st.belief[w, a] *= signal
+        pass_days(p, st, w, days)
 
 
 borrow_structure = borrowing(Structure)
@@ -403,12 +436,13 @@ borrow_scratch = borrowing(Scratch)
 
 @_jit
 def simulate_day(s, p, st, log, scratch, day, detail, rng):
-    """Simulate day ``day`` (0-based) in every world: choose, draw casualties, resolve, decay."""
+    """Simulate day ``day`` (0-based) in every world: choose, draw casualties, resolve, let the day pass."""
     s = borrow_structure(s)
     p = borrow_worlds(p)
     st = borrow_state(st)
     log = borrow_log(log)
     scratch = borrow_scratch(scratch)
+    rng = borrowed(rng)
     n = s.patron.size
     n_worlds = st.peak.size
     n_acts = s.strategic.size
@@ -463,7 +497,7 @@ def simulate_day(s, p, st, log, scratch, day, detail, rng):
         if detail:
             for i in range(n):
                 log.grievance[i, day, w] = st.grievance[w, i].max()
-    end_of_days(p, st, 1)
+        pass_days(p, st, w, 1)
 
 
 @_jit
