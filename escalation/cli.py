@@ -67,6 +67,40 @@ def _params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nats(value: float | None) -> str:
+    return "-inf (impossible under the model)" if value is None else f"{value:.2f}"
+
+
+def _loglik(args: argparse.Namespace) -> int:
+    from escalation.likelihood import loglik
+
+    scenarios = [load_scenario(path) for path in args.files]
+    for path, scenario in zip(args.files, scenarios, strict=True):
+        if not scenario.timeline:
+            print(f"{path}: the scenario has no timeline to score", file=sys.stderr)
+            return EXIT_USAGE
+    results = [
+        loglik(scenario).to_dict() | {"file": str(path)} for path, scenario in zip(args.files, scenarios, strict=True)
+    ]
+    if args.json:
+        grand = None if any(r["total"] is None for r in results) else sum(r["total"] for r in results)
+        json.dump(results[0] if len(results) == 1 else {"total": grand, "scenarios": results}, sys.stdout, indent=1)
+        print()
+        return 0
+    for result in results:
+        print(f"{result['file']}: {result['scenario']}")
+        print(f"  {'event':<8} {'date':<10}  {'actor':<18} {'action':<28} {'log p':>8}")
+        for event in result["events"]:
+            logp = "" if event["logp"] is None else f"{event['logp']:8.2f}"
+            where = f"{event['id']:<8} {event['date']:<10}  {event['actor']:<18} {event['action']:<28}"
+            print(f"  {where} {logp:>8}  {event['note']}")
+        for count in result["counts"]:
+            print(f"  {count['id']:<8} count: {count['note']}: log p {_nats(count['logp'])}")
+        print(f"  quiet actor-days: {result['quiet_days']}, log p {_nats(result['quiet_days_logp'])}")
+        print(f"  total log-likelihood: {_nats(result['total'])}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -173,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("file", metavar="FILE")
     params.add_argument("--json", action="store_true", help="a JSON list of {name, value, low, high, prior, doc}")
     params.set_defaults(handler=_params)
+
+    likelihood = commands.add_parser("loglik", help="log-likelihood of scenarios' documented timelines")
+    likelihood.add_argument("files", nargs="+", metavar="FILE")
+    likelihood.add_argument(
+        "--json", action="store_true", help="JSON {total, events: [{id, actor, action, logp}], quiet_days_logp}"
+    )
+    likelihood.set_defaults(handler=_loglik)
 
     run = commands.add_parser("run", help="Monte Carlo study of outcome probabilities")
     run.add_argument("file", metavar="FILE")

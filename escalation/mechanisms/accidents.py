@@ -39,9 +39,13 @@ PARAMETERS = (
 )
 
 
-def slips(uniform: float, probability: float, rung: int, accident_level: int, pick: int, size: int) -> bool:
-    """Whether today's chosen act (menu index ``pick`` of ``size``) slips one step up."""
-    return uniform < probability and rung >= accident_level and pick < size - 1
+def slip_probability(probability: float, rung: int, accident_level: int, pick: int, size: int) -> float:
+    """Chance that the chosen act (menu index ``pick`` of ``size``, on ``rung``) slips one step up.
+
+    The sampler lets it slip when a uniform draw in [0, 1) falls below this; the likelihood
+    moves this share of the act's probability to the next act of the menu.
+    """
+    return probability if rung >= accident_level and pick < size - 1 else 0.0
 
 
 def perception_factor(normal: float, noise: float) -> float:

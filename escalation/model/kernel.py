@@ -221,8 +221,15 @@ follows_patron = _inline(proxies.follows_patron)
 attributed_share = _inline(proxies.attributed_share)
 restraint_term = _inline(offramp.restraint_term)
 update_belief = _inline(offramp.update_belief)
-slips = _inline(accidents.slips)
+slip_probability = _inline(accidents.slip_probability)
 perception_factor = _inline(accidents.perception_factor)
+
+
+borrow_structure = borrowing(Structure)
+borrow_worlds = borrowing(Worlds)
+borrow_state = borrowing(State)
+borrow_log = borrowing(Log)
+borrow_scratch = borrowing(Scratch)
 
 
 @_jit
@@ -303,6 +310,38 @@ def choice_probabilities(s, p, st, actor, judge):
     return out
 
 
+@_jit
+def act_probabilities(s, p, st, scratch, actor):
+    """``(n_worlds, menu size)`` probability that each act of the menu is ``actor``'s act of the day.
+
+    The mixture :func:`choose` samples from: its own judgement, or with probability
+    ``control`` its patron's, then the logit choice, then an accidental slip one act up.
+    """
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
+    st = borrow_state(st)
+    scratch = borrow_scratch(scratch)
+    size = s.menu_size[actor]
+    patron = s.patron[actor]
+    out = np.zeros((st.peak.size, size))
+    for w in range(st.peak.size):
+        control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
+        judged(s, p, st, w, actor, actor, scratch.utility, scratch.probability)
+        for k in range(size):
+            out[w, k] = (1.0 - control) * scratch.probability[k]
+        if patron >= 0:
+            judged(s, p, st, w, actor, patron, scratch.utility, scratch.probability)
+            for k in range(size):
+                out[w, k] += control * scratch.probability[k]
+        accident = p.globals[w, ACCIDENT_PROBABILITY]
+        for k in range(size - 2, -1, -1):  # from the top, so each act slips only from its own choice
+            rung = s.action_rung[s.menus[actor, k]]
+            moved = out[w, k] * slip_probability(accident, rung, s.accident_level, k, size)
+            out[w, k] -= moved
+            out[w, k + 1] += moved
+    return out
+
+
 @_inline
 def choose(s, p, st, w, actor, rng, scaled, prob):
     """One actor's act in world ``w``: ``(menu index, action, accident)``."""
@@ -313,7 +352,7 @@ def choose(s, p, st, w, actor, rng, scaled, prob):
     judged(s, p, st, w, actor, judge, scaled, prob)
     k = pick(prob, size, rng.random())
     rung = s.action_rung[s.menus[actor, k]]
-    accident = slips(rng.random(), p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
+    accident = rng.random() < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
     if accident:
         k += 1
     return k, s.menus[actor, k], accident
@@ -425,13 +464,6 @@ def end_of_days(p, st, days):
     """Let ``days`` quiet days pass in every world."""
     for w in range(st.peak.size):
         pass_days(p, st, w, days)
-
-
-borrow_structure = borrowing(Structure)
-borrow_worlds = borrowing(Worlds)
-borrow_state = borrowing(State)
-borrow_log = borrowing(Log)
-borrow_scratch = borrowing(Scratch)
 
 
 @_jit

@@ -138,10 +138,11 @@ class EscalationModel(mesa.Model):
             if event.date > day:
                 kernel.end_of_days(self.worlds, self.state, (event.date - day).days)
                 day = event.date
-            self._replay(event)
+            self.apply_event(event)
         kernel.end_of_days(self.worlds, self.state, 1)
 
-    def _replay(self, event: Event) -> None:
+    def apply_event(self, event: Event) -> None:
+        """Apply one documented event in every world, as recorded and without perception noise."""
         compiled = self.compiled
         k = compiled.action_index[event.action]
         actor = compiled.actor_index[event.actor]

@@ -24,6 +24,7 @@ from escalation.scenario.schema import (
     Event,
     OutcomeRule,
     Parameters,
+    RecordRule,
     RedLine,
     Scenario,
 )
@@ -116,6 +117,7 @@ def build_scenario(tree: Node) -> Scenario:
         timeline=timeline,
         outcomes=outcomes,
         priors=top.get("priors", _priors, {}),
+        record=top.get("record", f.sequence(lambda n, p: _record_rule(n, p, refs)), ()),
     )
     top.finish()
     refs.check(
@@ -129,6 +131,7 @@ def build_scenario(tree: Node) -> Scenario:
     )
     _check_roles(scenario, tree)
     _check_priors(scenario, top)
+    _check_record(scenario, top)
     return scenario
 
 
@@ -366,6 +369,53 @@ def _condition(node: Node, path: str, refs: _References) -> Condition:
     level_key = "below" if condition.below is not None else "at_least"
     refs.add("rung or threshold", condition.below or condition.at_least, r.node_of(level_key), f"{path}.{level_key}")
     return condition
+
+
+def _record_rule(node: Node, path: str, refs: _References) -> RecordRule:
+    r = f.MappingReader(node, path)
+    actors = r.get("actors", f.optional(f.sequence(f.identifier)), None)
+    for i, actor_id in enumerate(actors or ()):
+        refs.add("actor", actor_id, r.node_of("actors").value[i], f"{path}.actors[{i}]")
+    rule = RecordRule(
+        actors=actors,
+        start=r.get("from", f.optional(f.date), None),
+        end=r.get("until", f.optional(f.date), None),
+        recorded_from=r.get("recorded_from", f.optional(f.identifier), None),
+        share=r.get("share", f.number(0.0, 1.0, low_open=True), 1.0),
+        count=r.get("count", f.optional(f.integer(0)), None),
+    )
+    r.finish()
+    if actors is not None and not actors:
+        raise f.fail(r.node_of("actors"), f"{path}.actors", "list at least one actor, or leave 'actors' out for all")
+    if rule.start is not None and rule.end is not None and rule.end < rule.start:
+        raise f.fail(r.node_of("until"), f"{path}.until", f"ends before it starts ({rule.start.isoformat()})")
+    if rule.recorded_from is not None:
+        refs.add("rung or threshold", rule.recorded_from, r.node_of("recorded_from"), f"{path}.recorded_from")
+    return rule
+
+
+def _check_record(scenario: Scenario, top: f.MappingReader) -> None:
+    """Record rules name strategic actors, and no actor-day falls under two rules."""
+    if not scenario.record:
+        return
+    node = top.node_of("record")
+    dates = [e.date for e in scenario.timeline] or [None]
+    first, last = min(dates, default=None), max(dates, default=None)
+    covered: dict[str, list[tuple[int, Any, Any]]] = {}
+    strategic = [a.id for a in scenario.actors if a.strategic]
+    for index, rule in enumerate(scenario.record):
+        path = f"record[{index}]"
+        if not scenario.timeline:
+            raise f.fail(node, "record", "a record needs a timeline")
+        for actor_id in rule.actors or strategic:
+            if actor_id not in strategic:
+                raise f.fail(node.value[index], f"{path}.actors", f"{actor_id!r} makes no choices, so has no record")
+            start, end = rule.start or first, rule.end or last
+            for other, other_start, other_end in covered.get(actor_id, []):
+                if start <= other_end and other_start <= end:
+                    message = f"{actor_id!r} is already covered by record[{other}] in this period"
+                    raise f.fail(node.value[index], path, message)
+            covered.setdefault(actor_id, []).append((index, start, end))
 
 
 def _outcomes(node: Node, refs: _References) -> tuple[OutcomeRule, ...]:

@@ -156,6 +156,25 @@ class OutcomeRule:
 
 
 @dataclass(frozen=True)
+class RecordRule:
+    """How completely the timeline records the acts of some actors over a period.
+
+    Acts of ``actors`` (``None`` = every strategic actor) from ``start`` to ``end`` (``None`` =
+    the timeline's first and last dates) at or above ``recorded_from`` (a rung or threshold id;
+    ``None`` = the use-of-force level) are each recorded with probability ``share``; with
+    ``count``, the record states that many such acts over the period (the itemised ones are a
+    sample of them). Acts below the level may or may not be recorded and are not scored.
+    """
+
+    actors: tuple[str, ...] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    recorded_from: str | None = None
+    share: float = 1.0
+    count: int | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A complete, validated scenario."""
 
@@ -171,6 +190,7 @@ class Scenario:
     description: str = ""
     parameters: Parameters = field(default_factory=Parameters)
     priors: dict[str, str] = field(default_factory=dict)  # full parameter name -> prior text
+    record: tuple[RecordRule, ...] = ()  # the observation model of the timeline (empty: the default rule)
 
     def action(self, action_id: str) -> Action:
         """The action with this id."""

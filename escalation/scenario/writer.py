@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from escalation.io import atomic_write_text
-from escalation.scenario.schema import Action, Actor, Event, Scenario
+from escalation.scenario.schema import Action, Actor, Event, RecordRule, Scenario
 
 
 def _without_id(obj: Any) -> dict[str, Any]:
@@ -42,6 +42,17 @@ def _action(action: Action) -> dict[str, Any]:
     return _without_id(action)
 
 
+def _record_rule(rule: RecordRule) -> dict[str, Any]:
+    return {
+        "actors": list(rule.actors) if rule.actors is not None else None,
+        "from": rule.start.isoformat() if rule.start else None,
+        "until": rule.end.isoformat() if rule.end else None,
+        "recorded_from": rule.recorded_from,
+        "share": rule.share,
+        "count": rule.count,
+    }
+
+
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain data that :func:`escalation.load_scenario` turns back into an equal scenario."""
     ladder = scenario.ladder
@@ -60,6 +71,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "actors": {a.id: _actor(a) for a in scenario.actors},
         "timeline": {e.id: _event(e) for e in scenario.timeline},
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
+        **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),
         "outcomes": {
             rule.name: {
                 "description": rule.description,
