@@ -16,6 +16,8 @@ from escalation.version import __version__
 
 _LAZY = {
     "EscalationModel": "escalation.model",
+    "Likelihood": "escalation.likelihood",
+    "loglik": "escalation.likelihood",
     "Results": "escalation.results",
     "run_study": "escalation.runner",
     "Scenario": "escalation.scenario",
@@ -29,6 +31,7 @@ _LAZY = {
 __all__ = [
     "EscalationError",
     "EscalationModel",
+    "Likelihood",
     "Results",
     "RunError",
     "Scenario",
@@ -36,6 +39,7 @@ __all__ = [
     "Trace",
     "__version__",
     "load_scenario",
+    "loglik",
     "run_study",
     "run_trace",
     "scenario_to_yaml",
@@ -44,6 +48,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from escalation.likelihood import Likelihood, loglik
     from escalation.model import EscalationModel
     from escalation.results import Results
     from escalation.runner import run_study
