@@ -10,7 +10,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from escalation.errors import EscalationError
+from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
+from escalation.errors import EscalationError, raised_by_interrupt
 from escalation.figure_kinds import FIGURE_KINDS
 from escalation.scenario import load_scenario
 from escalation.version import __version__
@@ -223,7 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision", type=float, metavar="H", help="run until every outcome's 95%% interval half-width is <= H"
     )
     run.add_argument(
-        "--max-runs", type=_positive_int, default=10_000_000, help="cap for --precision (default 10,000,000)"
+        "--max-runs",
+        type=_positive_int,
+        default=DEFAULT_MAX_RUNS,
+        help=f"cap for --precision (default {DEFAULT_MAX_RUNS:,})",
     )
     run.add_argument("--seed", type=_non_negative_int, default=0, help="study seed (default 0)")
     run.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
@@ -235,7 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
     run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")
-    run.add_argument("--block-size", type=_positive_int, default=10_000, help="replicates per block (default 10,000)")
+    run.add_argument(
+        "--block-size",
+        type=_positive_int,
+        default=DEFAULT_BLOCK_SIZE,
+        help=f"replicates per block (default {DEFAULT_BLOCK_SIZE:,})",
+    )
     run.add_argument("--plot", metavar="FILE", help="also write the outcome figure to FILE")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -267,6 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        print("escalation: interrupted", file=sys.stderr)
+        return 130
+    except SystemError as error:
+        if not raised_by_interrupt(error):
+            raise
         print("escalation: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:

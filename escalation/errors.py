@@ -31,3 +31,19 @@ class ScenarioError(EscalationError):
 
 class RunError(EscalationError):
     """A study cannot run or resume as asked (bad options, mismatched output folder)."""
+
+
+def raised_by_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` was raised because of a Ctrl-C.
+
+    A ``KeyboardInterrupt`` that lands while compiled code unpacks its arguments comes out as a
+    ``SystemError`` whose cause is the interrupt; callers turn it back into the interrupt.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False

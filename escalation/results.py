@@ -208,21 +208,10 @@ class Results:
     # ------------------------------------------------------------------ persistence
     def to_data(self) -> dict[str, Any]:
         """Everything needed to rebuild this object, as JSON-ready data."""
-        s = self.summary
         return {
             "format": 1,
             "meta": self.meta,
-            "summary": {
-                "n": s.n,
-                "outcome": s.outcome.tolist(),
-                "peak_rung": s.peak_rung.tolist(),
-                "peak_day": s.peak_day.tolist(),
-                "settle_day": s.settle_day.tolist(),
-                "crossings": s.crossings.tolist(),
-                "rung_counts": s.rung_counts.tolist(),
-                "killed": {k: v.tolist() for k, v in s.killed.items()},
-                "killed_by_side": {k: v.tolist() for k, v in s.killed_by_side.items()},
-            },
+            "summary": self.summary.to_data(),
             "report": self.to_json(),
             "scenario": self.scenario.to_dict(),
         }
@@ -245,18 +234,7 @@ class Results:
             raise RunError(f"{folder}: no {RESULTS_FILE} (is the study finished? resume it with --resume)")
         data = json.loads(path.read_text(encoding="utf-8"))
         scenario = load_scenario(data["scenario"])
-        raw = data["summary"]
-        summary = BlockSummary(
-            n=raw["n"],
-            outcome=np.array(raw["outcome"], dtype=np.int64),
-            peak_rung=np.array(raw["peak_rung"], dtype=np.int64),
-            peak_day=np.array(raw["peak_day"], dtype=np.int64),
-            settle_day=np.array(raw["settle_day"], dtype=np.int64),
-            crossings=np.array(raw["crossings"], dtype=np.int64),
-            rung_counts=np.array(raw["rung_counts"], dtype=np.int64),
-            killed={k: np.array(v, dtype=np.int64) for k, v in raw["killed"].items()},
-            killed_by_side={k: np.array(v, dtype=np.int64) for k, v in raw.get("killed_by_side", {}).items()},
-        )
+        summary = BlockSummary.from_data(data["summary"])
         return cls(scenario=scenario, summary=summary, meta=data["meta"], path=path.parent)
 
     def replicates(self) -> pd.DataFrame:

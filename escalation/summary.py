@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,31 @@ class BlockSummary:
     rung_counts: np.ndarray  # (n_actors, horizon, n_rungs)
     killed: dict[str, np.ndarray] = field(default_factory=dict)  # actor -> histogram of deaths suffered
     killed_by_side: dict[str, np.ndarray] = field(default_factory=dict)  # side -> histogram of deaths suffered
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready data: every field, arrays as (nested) lists."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                out[f.name] = {k: v.tolist() for k, v in value.items()}
+            else:
+                out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
+        return out
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> BlockSummary:
+        """Inverse of :meth:`to_data`; a histogram map missing from older files reads as empty."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = data.get(f.name, {}) if f.name in ("killed", "killed_by_side") else data[f.name]
+            if f.name == "n":
+                values[f.name] = int(raw)
+            elif isinstance(raw, dict):
+                values[f.name] = {k: np.array(v, dtype=np.int64) for k, v in raw.items()}
+            else:
+                values[f.name] = np.array(raw, dtype=np.int64)
+        return cls(**values)
 
     @classmethod
     def empty(cls, compiled: CompiledScenario) -> BlockSummary:

@@ -8,7 +8,6 @@ between values are not blurred by independent sampling noise), and returns a tid
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Sequence
@@ -17,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escalation.errors import RunError, ScenarioError
-from escalation.runner.executors import Executor, make_executor
+from escalation.runner.executors import Executor, open_executor
 from escalation.runner.study import DEFAULT_BLOCK_SIZE, run_study
+from escalation.scenario.fields import did_you_mean
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
 
@@ -40,8 +40,7 @@ def _current(data: dict[str, Any], field: str, name: str) -> Any:
         if not isinstance(node, dict):
             raise RunError(f"sweep: {field!r}: {where} is a single value, it has no field {part!r}")
         if part not in node:
-            close = difflib.get_close_matches(part, [str(k) for k in node], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(part, [str(k) for k in node])
             raise RunError(f"sweep: {field!r}: scenario {name!r} has no {part!r} in {where}{hint}")
         node = node[part]
     if isinstance(node, dict | list):
@@ -124,25 +123,15 @@ def sweep(
         raise RunError(f"runs must be at least 1, got {runs}")
     variants = [(_plain(v, None, field), variant(scenario, field, v)) for v in values]
 
-    borrowed = isinstance(executor, Executor)
-    pool = executor if borrowed else make_executor(executor, workers, scheduler)
     frames = []
-    try:
+    with open_executor(executor, workers, scheduler) as pool:
         for value, scenario_v in variants:
-            results = run_study(
-                scenario_v,
-                runs=runs,
-                seed=seed,
-                executor=pool,  # run_study leaves an executor it was handed open
-                block_size=block_size,
-            )
+            # run_study leaves an executor it was handed open, for the next value
+            results = run_study(scenario_v, runs=runs, seed=seed, executor=pool, block_size=block_size)
             table = results.outcome_table()
             table.insert(0, "value", value)
             table["runs"] = results.runs
             frames.append(table)
-    finally:
-        if not borrowed:
-            pool.close()
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out["value"] = out["value"].astype(float)
     out.attrs.update({"field": field, "scenario": scenario.name, "seed": seed, "block_size": block_size})
@@ -159,7 +148,7 @@ def plot_sweep(table: pd.DataFrame, outcomes: Sequence[str] | None = None, ax: A
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
-    from escalation.plots import outcome_colour
+    from escalation.plots import outcome_colours
 
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
@@ -175,9 +164,10 @@ def plot_sweep(table: pd.DataFrame, outcomes: Sequence[str] | None = None, ax: A
         ax = fig.add_subplot()
     else:
         fig = ax.figure
+    colours = outcome_colours(every)
     for name in chosen:
         rows = table[table["outcome"] == name].sort_values("value")
-        colour = outcome_colour(name, every.index(name))
+        colour = colours[name]
         ax.fill_between(rows["value"], rows["ci_low"], rows["ci_high"], color=colour, alpha=0.22, linewidth=0)
         ax.plot(rows["value"], rows["p"], marker="o", markersize=4, color=colour, label=name.replace("_", " "))
     field = table.attrs.get("field", "value")

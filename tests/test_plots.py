@@ -31,10 +31,9 @@ from escalation.plots import (
     save_figure,
     timing_data,
 )
-from escalation.plots.data import count_quantiles, wilson_arrays
 from escalation.plots.style import share_label
 from escalation.results import Results
-from escalation.stats import histogram_quantiles, wilson_interval
+from escalation.stats import histogram_quantiles
 
 SEEDED = Path(__file__).resolve().parent.parent / "scenarios" / "us_iran_2020.yaml"
 K1 = SEEDED.with_name("us_iran_2020_k1.yaml")
@@ -70,31 +69,7 @@ def assert_png(path: Path) -> None:
     assert len(data) > 5_000
 
 
-# ---------------------------------------------------------------------- intervals
-def test_vectorised_wilson_matches_the_scalar_interval():
-    counts = np.array([0, 1, 7, 500, 1999, 2000])
-    low, high = wilson_arrays(counts, 2000)
-    for c, lo, hi in zip(counts, low, high, strict=True):
-        expected = wilson_interval(int(c), 2000)
-        assert lo == pytest.approx(expected[0], abs=1e-12)
-        assert hi == pytest.approx(expected[1], abs=1e-12)
-    assert low[0] == 0.0 and high[-1] == 1.0
-
-
-def test_count_quantiles_match_histogram_quantiles():
-    rng = np.random.default_rng(3)
-    counts = rng.integers(0, 5, size=(6, 9)) * rng.integers(0, 2, size=(6, 9))
-    counts[2] = 0
-    probabilities = (0.05, 0.5, 0.95)
-    got = count_quantiles(counts, probabilities)
-    for row, values in zip(counts, got, strict=True):
-        expected = histogram_quantiles(row, probabilities)
-        if expected[0] is None:
-            assert np.isnan(values).all()
-        else:
-            assert values.tolist() == expected
-
-
+# ---------------------------------------------------------------------- labels
 def test_share_labels_never_round_to_a_misleading_value():
     assert share_label(0.0, 0) == "0"
     assert share_label(1 / 20_000, 1) == "<0.1%"

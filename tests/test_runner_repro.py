@@ -26,7 +26,8 @@ from runner_helpers import (
 
 from escalation import run_study
 from escalation.cli import main
-from escalation.runner import DaskExecutor, Executor
+from escalation.runner import DaskExecutor, Executor, SerialExecutor
+from escalation.runner.executors import open_executor
 
 RUNS = 4_500
 BLOCK = 1_000
@@ -153,6 +154,18 @@ def test_dask_local_cluster_gives_the_serial_numbers(reference, dask_cluster):
     results = study(executor="dask", workers=2)
     assert (results.meta["executor"], results.meta["workers"]) == ("dask", 2)
     assert numbers(results) == numbers(reference)
+
+
+def test_open_executor_closes_only_what_it_built(monkeypatch):
+    closed = []
+    monkeypatch.setattr(SerialExecutor, "close", lambda self: closed.append(self))
+    mine = SerialExecutor()
+    with open_executor(mine) as executor:
+        assert executor is mine
+    assert closed == []
+    with open_executor("serial") as executor:
+        assert isinstance(executor, SerialExecutor) and executor is not mine
+    assert closed == [executor]
 
 
 # --------------------------------------------------------------------------- blocks

@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from runner_helpers import seeded_scenario, wilson_bounds
+from scipy import stats
 
 from escalation.model.compiled import CompiledScenario
-from escalation.stats import half_width, histogram_mean, histogram_quantiles, wilson_interval
+from escalation.stats import (
+    count_quantiles,
+    half_width,
+    histogram_mean,
+    histogram_quantiles,
+    wilson_interval,
+    wilson_intervals,
+)
 from escalation.summary import BlockSummary
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -28,6 +36,34 @@ def test_wilson_interval_matches_the_formula(count, total, confidence):
     expected_low, expected_high = wilson_bounds(count, total, confidence)
     assert low == pytest.approx(max(expected_low, 0.0), abs=1e-12)
     assert high == pytest.approx(min(expected_high, 1.0), abs=1e-12)
+
+
+@PROPERTY
+@given(
+    total=st.integers(1, 10**9),
+    share=st.floats(0.0, 1.0),
+    confidence=st.floats(0.0, 0.999999) | st.sampled_from([0.8, 0.9, 0.95, 0.99, 0.999]),
+)
+def test_wilson_interval_is_scipys_binomtest_interval(total, share, confidence):
+    count = round(share * total)
+    expected = stats.binomtest(count, total).proportion_ci(confidence_level=confidence, method="wilson")
+    low, high = wilson_interval(count, total, confidence)
+    assert low == pytest.approx(expected.low, abs=1e-12)
+    assert high == pytest.approx(expected.high, abs=1e-12)
+
+
+def test_vectorised_wilson_matches_the_scalar_interval():
+    counts = np.array([0, 1, 7, 500, 1999, 2000])
+    low, high = wilson_intervals(counts, 2000)
+    assert [(lo, hi) for lo, hi in zip(low, high, strict=True)] == [wilson_interval(int(c), 2000) for c in counts]
+    assert low[0] == 0.0 and high[-1] == 1.0
+    assert [a.tolist() for a in wilson_intervals(counts, 0)] == [[0.0] * 6, [1.0] * 6]
+
+
+@pytest.mark.parametrize("confidence", [-0.1, 1.0, 1.5])
+def test_wilson_interval_rejects_a_confidence_outside_0_1(confidence):
+    with pytest.raises(ValueError, match="confidence"):
+        wilson_interval(3, 10, confidence)
 
 
 def test_wilson_interval_known_value():
@@ -93,6 +129,21 @@ def test_histogram_quantiles_match_numpy_inverted_cdf(values, probabilities, off
     got = histogram_quantiles(counts, tuple(probabilities), offset)
     expected = [float(np.quantile(sample, p, method="inverted_cdf")) for p in probabilities]
     assert got == expected
+
+
+def test_count_quantiles_match_histogram_quantiles():
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 5, size=(6, 9)) * rng.integers(0, 2, size=(6, 9))
+    counts[2] = 0
+    probabilities = (0.05, 0.5, 0.95)
+    got = count_quantiles(counts, probabilities)
+    assert got.shape == (6, 3)
+    for row, values in zip(counts, got, strict=True):
+        expected = histogram_quantiles(row, probabilities)
+        if expected[0] is None:
+            assert np.isnan(values).all()
+        else:
+            assert values.tolist() == expected
 
 
 @PROPERTY

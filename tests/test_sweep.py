@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 import escalation
 from escalation import RunError, ScenarioError
-from escalation.plots import outcome_colour
+from escalation.plots import outcome_colours
 from escalation.sweep import COLUMNS, plot_sweep, sweep, variant
 
 SEEDED_PATH = Path(__file__).resolve().parents[1] / "scenarios" / "us_iran_2020.yaml"
@@ -160,11 +160,19 @@ def test_figure_renders(table, tmp_path):
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == [o.replace("_", " ") for o in table["outcome"].unique()]
     restraint = next(line for line in ax.get_lines() if line.get_label() == "mutual restraint")
-    assert restraint.get_color() == outcome_colour("mutual_restraint")
+    assert restraint.get_color() == outcome_colours(["mutual_restraint"])["mutual_restraint"]
     assert ax.get_xlabel() == FIELD
     path = tmp_path / "sweep.png"
     fig.savefig(path)
     assert path.stat().st_size > 0
+
+
+def test_figure_colours_outcomes_as_every_other_figure(table):
+    renamed = table.replace({"outcome": {"proxy_attrition": "stalemate", "unresolved": "drift"}})
+    every = list(dict.fromkeys(renamed["outcome"]))
+    ax = plot_sweep(renamed).axes[0]
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    assert colours == {o.replace("_", " "): c for o, c in outcome_colours(every).items()}
 
 
 def test_figure_on_given_axes_with_chosen_outcomes(table):

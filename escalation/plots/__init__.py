@@ -42,7 +42,7 @@ from escalation.plots.data import (
 from escalation.plots.ladder import draw_ladder, plot_ladder
 from escalation.plots.outcomes import draw_outcomes, plot_outcomes
 from escalation.plots.peak import draw_peak, plot_peak
-from escalation.plots.style import OUTCOME_COLOURS, outcome_colour, outcome_colours, save_figure
+from escalation.plots.style import OUTCOME_COLOURS, outcome_colours, save_figure
 from escalation.plots.timing import draw_timing, plot_timing
 
 if TYPE_CHECKING:
@@ -85,7 +85,6 @@ __all__ = [
     "history_data",
     "ladder_data",
     "ladder_quantiles",
-    "outcome_colour",
     "outcome_colours",
     "outcome_data",
     "peak_data",

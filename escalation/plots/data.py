@@ -12,33 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from escalation.mechanisms import casualties
 from escalation.scenario.schema import Event, Scenario
-from escalation.stats import CONFIDENCE
+from escalation.stats import count_quantiles, histogram_mean, histogram_quantiles, wilson_intervals
 
 if TYPE_CHECKING:
     from escalation.results import Results
 
 LADDER_QUANTILES = (0.05, 0.5, 0.95)
-
-
-def wilson_arrays(count: np.ndarray, total: int, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score intervals of many proportions ``count / total`` at once.
-
-    The same interval as :func:`escalation.stats.wilson_interval`, vectorised.
-    """
-    count = np.asarray(count, dtype=float)
-    if total <= 0:
-        return np.zeros_like(count), np.ones_like(count)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = count / total
-    denominator = 1 + z**2 / total
-    centre = (p + z**2 / (2 * total)) / denominator
-    spread = z * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2)) / denominator
-    low = np.where(count <= 0, 0.0, np.clip(centre - spread, 0.0, 1.0))
-    high = np.where(count >= total, 1.0, np.clip(centre + spread, 0.0, 1.0))
-    return np.minimum(low, p), np.maximum(high, p)
 
 
 def _studies(results: Results | Sequence[Results]) -> list[Results]:
@@ -110,23 +92,6 @@ def ladder_data(results: Results, actors: Sequence[str] | None = None) -> pd.Dat
     return pd.concat(frames, ignore_index=True)
 
 
-def count_quantiles(counts: np.ndarray, probabilities: Sequence[float]) -> np.ndarray:
-    """Quantiles of the level along the last axis of a count array (inverted empirical CDF).
-
-    Matches :func:`escalation.stats.histogram_quantiles` element by element; ``nan`` where
-    there are no observations. Result shape: ``counts.shape[:-1] + (len(probabilities),)``.
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    cumulative = np.cumsum(counts, axis=-1)
-    total = cumulative[..., -1:]
-    out = np.empty((*counts.shape[:-1], len(probabilities)))
-    for k, p in enumerate(probabilities):
-        target = np.maximum(p * total, 1)
-        out[..., k] = np.argmax(cumulative >= target, axis=-1)
-    out[total[..., 0] == 0] = np.nan
-    return out
-
-
 def ladder_quantiles(
     results: Results, actors: Sequence[str] | None = None, probabilities: Sequence[float] = LADDER_QUANTILES
 ) -> pd.DataFrame:
@@ -151,9 +116,9 @@ def ladder_quantiles(
 def realised_rung(scenario: Scenario, event: Event) -> int:
     """Level of a documented event: its action's rung, or the lethal rung when it killed someone."""
     action = scenario.action(event.action)
-    if action.lethal_rung is not None and (event.killed or 0) > 0:
-        return scenario.ladder.level(action.lethal_rung)
-    return scenario.ladder.level(action.rung)
+    ladder = scenario.ladder
+    lethal = ladder.level(action.lethal_rung) if action.lethal_rung is not None else -1
+    return casualties.realised_rung(ladder.level(action.rung), lethal, event.killed or 0)
 
 
 def history_data(scenario: Scenario) -> pd.DataFrame:
@@ -214,15 +179,15 @@ def history_data(scenario: Scenario) -> pd.DataFrame:
 def peak_data(results: Results) -> pd.DataFrame:
     """Distribution of the highest rung anyone reached in a replicate.
 
-    Columns: level, rung, rung_name, count, share, ci_low, ci_high (95% Wilson) and
-    share_at_least (share of replicates whose peak is at this level or above).
+    Columns: level, rung, rung_name, count, share, ci_low, ci_high (95% Wilson),
+    count_at_least and share_at_least (replicates whose peak is at this level or above).
     """
     rungs = results.scenario.ladder.rungs
     counts = np.zeros(len(rungs), dtype=np.int64)
     hist = results.summary.peak_rung
     counts[: hist.size] = hist[: len(rungs)]
     n = results.runs
-    low, high = wilson_arrays(counts, n)
+    low, high = wilson_intervals(counts, n)
     at_least = counts[::-1].cumsum()[::-1]
     return pd.DataFrame(
         {
@@ -233,6 +198,7 @@ def peak_data(results: Results) -> pd.DataFrame:
             "share": counts / n if n else np.nan,
             "ci_low": low,
             "ci_high": high,
+            "count_at_least": at_least,
             "share_at_least": at_least / n if n else np.nan,
         }
     )
@@ -316,7 +282,7 @@ def casualty_data(results: Results, by: str = "actor") -> pd.DataFrame:
         steps = np.flatnonzero(hist[1:]) + 2  # the curve drops right after each observed value
         ks = np.unique(np.concatenate([[1], steps]))
         counts = np.append(at_least, 0)[ks]
-        low, high = wilson_arrays(counts, n)
+        low, high = wilson_intervals(counts, n)
         frames.append(
             pd.DataFrame(
                 {
@@ -336,8 +302,6 @@ def casualty_data(results: Results, by: str = "actor") -> pd.DataFrame:
 
 def casualty_summary(results: Results, by: str = "actor") -> pd.DataFrame:
     """Per actor (or side) that suffered deaths: share with any, mean, median, 95th percentile, maximum."""
-    from escalation.stats import histogram_mean, histogram_quantiles
-
     rows = []
     for key, name, hist in death_histograms(results, by):
         if hist[1:].sum() == 0:

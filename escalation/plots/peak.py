@@ -82,7 +82,7 @@ def draw_peak(
     ax.set_xlabel("share of replicates whose highest rung (any actor) was this rung", fontsize=LABEL_SIZE)
     ax.grid(axis="x", color="#e4e4e4", linewidth=0.6, zorder=0)
     at_least = dict(zip(data["level"], data["share_at_least"], strict=True))
-    count_at_least = dict(zip(data["level"], data["count"][::-1].cumsum()[::-1], strict=True))
+    count_at_least = dict(zip(data["level"], data["count_at_least"], strict=True))
     for threshold in ladder.thresholds:
         level = ladder.level(threshold.at)
         ax.axhline(level - 0.5, color=THRESHOLD_COLOUR, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1)

@@ -34,11 +34,6 @@ LABEL_SIZE = 9
 SMALL_SIZE = 8
 
 
-def outcome_colour(name: str, index: int = 0) -> str:
-    """A stable colour per outcome name (named outcomes first, then a fallback cycle)."""
-    return OUTCOME_COLOURS.get(name, _FALLBACK[index % len(_FALLBACK)])
-
-
 def outcome_colours(names: Iterable[str]) -> dict[str, str]:
     """Colours for a list of outcome names: fixed ones for known names, the rest in order.
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from escalation.errors import raised_by_interrupt
 from escalation.model.compiled import CompiledScenario
 from escalation.model.model import EscalationModel
 from escalation.outcomes import rung_counts, summarise_block
@@ -44,7 +45,12 @@ def run_block(
     ``parameters``: this block's slice of the study's per-world parameter arrays.
     """
     rng = block_rng(seed, index)
-    model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters).run()
+    try:
+        model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters).run()
+    except SystemError as error:
+        if raised_by_interrupt(error):
+            raise KeyboardInterrupt from None
+        raise
     first = index * block_size
     rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
     counts = rung_counts(model)

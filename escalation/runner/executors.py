@@ -8,6 +8,7 @@ in flight at once, so memory stays bounded however many blocks a study has.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -154,12 +155,8 @@ class DaskExecutor(Executor):
             ) from None
 
 
-def make_executor(
-    kind: str | Executor = "serial", workers: int | None = None, scheduler: str | None = None
-) -> Executor:
-    """Build an executor by name (``serial``, ``processes`` or ``dask``), or pass one through."""
-    if isinstance(kind, Executor):
-        return kind
+def make_executor(kind: str = "serial", workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """Build an executor by name (``serial``, ``processes`` or ``dask``)."""
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes":
@@ -167,3 +164,16 @@ def make_executor(
     if kind == "dask":
         return DaskExecutor(scheduler, workers=workers)
     raise RunError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+
+
+@contextlib.contextmanager
+def open_executor(
+    executor: str | Executor = "serial", workers: int | None = None, scheduler: str | None = None
+) -> Iterator[Executor]:
+    """The executor to run on: one handed in is left open (it belongs to the caller, who may
+    run more studies on it); one named is built with :func:`make_executor` and closed on exit."""
+    if isinstance(executor, Executor):
+        yield executor
+        return
+    with make_executor(executor, workers, scheduler) as built:
+        yield built

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -18,11 +17,12 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
 from escalation.errors import RunError
 from escalation.model.compiled import CompiledScenario, world_parameters
 from escalation.results import Results
 from escalation.runner.blocks import BlockResult, run_block
-from escalation.runner.executors import Executor, make_executor
+from escalation.runner.executors import Executor, open_executor
 from escalation.runner.store import BlockStore
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
@@ -30,8 +30,6 @@ from escalation.stats import half_width
 from escalation.summary import BlockSummary
 from escalation.version import __version__
 
-DEFAULT_BLOCK_SIZE = 10_000
-DEFAULT_MAX_RUNS = 10_000_000
 _DEPENDENCIES = ("numpy", "scipy", "mesa", "pandas", "pyarrow")
 
 
@@ -181,9 +179,7 @@ def run_study(
             if stopped:
                 break
             absorb(store.read(k))
-        # an executor handed in belongs to the caller, who may run more studies on it
-        owned = not isinstance(executor, Executor)
-        with make_executor(executor, workers, scheduler) if owned else contextlib.nullcontext(executor) as runner:
+        with open_executor(executor, workers, scheduler) as runner:
             kind, n_workers = runner.name, runner.workers
             task = functools.partial(_block_task, compiled, seed, block_size)
             for _, result in runner.run(task, pending()):

@@ -58,9 +58,6 @@ class MappingReader:
         self._used.add(key)
         return self.node.value[key]
 
-    def line_of(self, key: str) -> int:
-        return self.node.key_lines.get(key, self.node.line)
-
     def get(self, key: str, convert: Callable[[Node, str], Any], default: Any = _MISSING) -> Any:
         """Read ``key`` with ``convert``; ``default`` when absent (absent and no default is an error)."""
         self._asked.add(key)

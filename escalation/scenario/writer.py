@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from escalation.io import atomic_write_text
-from escalation.scenario.schema import Action, Actor, Event, RecordRule, Scenario
+from escalation.scenario.schema import Action, Event, RecordRule, Scenario
 
 
 def _without_id(obj: Any) -> dict[str, Any]:
@@ -18,13 +18,6 @@ def _without_id(obj: Any) -> dict[str, Any]:
     data.pop("id", None)
     data |= data.pop("values", {})
     return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-
-def _actor(actor: Actor) -> dict[str, Any]:
-    data = _without_id(actor)
-    if actor.red_line is None:
-        data["red_line"] = None
-    return data
 
 
 def _event(event: Event) -> dict[str, Any]:
@@ -68,7 +61,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             "thresholds": {t.id: _without_id(t) for t in ladder.thresholds},
         },
         "actions": {a.id: _action(a) for a in scenario.actions},
-        "actors": {a.id: _actor(a) for a in scenario.actors},
+        "actors": {a.id: _without_id(a) for a in scenario.actors},
         "timeline": {e.id: _event(e) for e in scenario.timeline},
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),

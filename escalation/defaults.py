@@ -1,0 +1,6 @@
+"""Study defaults shared by the runner and the command line (a light module: no numerical imports)."""
+
+from __future__ import annotations
+
+DEFAULT_BLOCK_SIZE = 10_000  # replicates per block: a block is the unit of work, storage and resume
+DEFAULT_MAX_RUNS = 10_000_000  # cap on the replicates a precision-targeted study may run
