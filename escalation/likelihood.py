@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from escalation.model import kernel
 from escalation.model.compiled import CompiledScenario, ParameterValues
@@ -100,15 +100,28 @@ class Likelihood:
         }
 
 
+def _negative_binomial_logpmf_exact(count: np.ndarray, mean: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """``log P(count)`` under the kernel's casualty draw: negative binomial of mean ``mean`` and
+    shape ``shape`` (``scipy.stats.nbinom.logpmf(count, shape, shape / (shape + mean))``, written
+    out for speed); an act whose mean is 0 kills no one. Arrays broadcast."""
+    count, mean, shape = np.broadcast_arrays(count, mean, shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logpmf = (
+            special.gammaln(count + shape)
+            - special.gammaln(shape)
+            - special.gammaln(count + 1)
+            + shape * np.log(shape / (shape + mean))
+            + special.xlogy(count, mean / (shape + mean))
+        )
+    return np.where(mean > 0, logpmf, np.where(count == 0, 0.0, -np.inf))
+
+
 def _negative_binomial_logpmf(count: int | tuple[int, int], mean: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """Log-probability of a documented count (or of a range ``(low, high)``) under the kernel's draw."""
     low, high = (count, count) if isinstance(count, int) else count
     values = np.arange(low, high + 1)[:, None]
-    with np.errstate(divide="ignore"):
-        logpmf = stats.nbinom.logpmf(values, shape[None, :], shape[None, :] / (shape[None, :] + mean[None, :]))
-        zero = np.where(values == 0, 0.0, -np.inf)  # an act that cannot kill kills no one
-    logpmf = np.where(mean[None, :] > 0, logpmf, zero)
-    return special.logsumexp(logpmf, axis=0)
+    logpmf = _negative_binomial_logpmf_exact(values, mean[None, :], shape[None, :])
+    return special.logsumexp(logpmf, axis=0) if len(values) > 1 else logpmf[0]
 
 
 def poisson_binomial_logpmf(count: int, chances: np.ndarray) -> np.ndarray:
@@ -133,7 +146,6 @@ class _Rule:
     start: dt.date
     end: dt.date
     level: int
-    chances: list[np.ndarray]  # per covered actor-day under a count rule: P(an act of the recorded kind)
 
     @property
     def name(self) -> str:
@@ -153,7 +165,7 @@ def _resolve_rules(scenario: Scenario, compiled: CompiledScenario) -> list[_Rule
     for index, rule in enumerate(scenario.record or default_rules(scenario)):
         actors = tuple(compiled.actor_index[a] for a in rule.actors) if rule.actors else tuple(strategic)
         level = scenario.ladder.level(rule.recorded_from or scenario.parameters.force_from)
-        rules.append(_Rule(index, rule, actors, rule.start or first, rule.end or last, level, []))
+        rules.append(_Rule(index, rule, actors, rule.start or first, rule.end or last, level))
     return rules
 
 
@@ -174,6 +186,173 @@ def _unscorable(scenario: Scenario, compiled: CompiledScenario, event: Event) ->
     return ""
 
 
+class RecordLikelihood:
+    """The log-likelihood of one scenario's record as a function of the parameters.
+
+    Everything that does not depend on the parameters (the compiled scenario, the record
+    rules, which act is scored on which actor-day, the events to apply) is laid out once in
+    arrays; :meth:`totals` then replays the record in compiled code (:func:`kernel.replay_record`)
+    for any number of parameter vectors at once. :func:`loglik` uses the same code and keeps
+    each contribution for its table.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        if not scenario.timeline:
+            raise ValueError(f"scenario {scenario.name!r} has no timeline to score")
+        self.scenario = scenario
+        compiled = self.compiled = CompiledScenario.from_scenario(replace(scenario, start_after=None))
+        self.rules = _resolve_rules(scenario, compiled)
+        self.unscored: list[dict] = []
+        scored = _scored_events(scenario, compiled, self.rules, self.unscored)
+        by_day: dict[dt.date, list[Event]] = {}
+        for event in scenario.timeline:
+            by_day.setdefault(event.date, []).append(event)
+        start = min(min(r.start for r in self.rules), scenario.timeline[0].date)
+        end = max(max(r.end for r in self.rules), scenario.timeline[-1].date)
+        covered = sorted({a for r in self.rules for a in r.actors})
+        structure = compiled.structure
+
+        days, entries, shares, events, effects, amounts = [], [], [], [], [], []
+        self.entries: list[tuple[str, dt.date, int, dict | None, Event | None]] = []  # kind, day, actor, row, event
+        self.slots: dict[int, list[int]] = {r.index: [] for r in self.rules if r.rule.count is not None}
+        day = start
+        while day <= end:
+            days.append((len(entries), len(events)))
+            for actor in covered:
+                rule = _rule_of(self.rules, actor, day)
+                if rule is None:
+                    continue
+                slot = -1
+                if rule.rule.count is not None:
+                    slot = sum(len(v) for v in self.slots.values())
+                    self.slots[rule.index].append(slot)
+                documented = scored.get((actor, day))
+                pick = -1
+                if documented is not None:
+                    menu = structure.menus[actor, : int(structure.menu_size[actor])]
+                    pick = int(np.flatnonzero(menu == compiled.action_index[documented[0].action])[0])
+                entries.append((actor, rule.level, slot, pick))
+                shares.append(rule.rule.share)
+                kind = "event" if documented else ("counted" if slot >= 0 else "quiet")
+                self.entries.append((kind, day, actor, *(documented or (None, None))[::-1]))
+            for event in by_day.get(day, ()):
+                events.append((*_event_fields(compiled, event), len(effects)))
+                for effect in event.effects:
+                    effects.append(compiled.actor_index[effect.actor])
+                    amounts.append(effect.amount)
+            day += dt.timedelta(days=1)
+        days.append((len(entries), len(events)))
+        events.append((0,) * 9 + (len(effects),))
+        self._days = np.array(days, dtype=np.int64)
+        self._entries = np.array(entries, dtype=np.int64).reshape(-1, 4)
+        self._shares = np.array(shares, dtype=float)
+        self._events = np.array(events, dtype=np.int64)
+        self._effects = np.array(effects, dtype=np.int64)
+        self._amounts = np.array(amounts, dtype=float)
+        scored_events = [(i, e) for i, (kind, _, _, _, e) in enumerate(self.entries) if kind == "event"]
+        self._casualties = _CasualtyTerms(compiled, [e for _, e in scored_events])
+        self._event_entries = np.array([i for i, _ in scored_events], dtype=np.int64)
+
+    def contributions(self, parameters: ParameterValues | None = None, n_worlds: int | None = None):
+        """``(act logp per entry (n_entries, W), casualty logp per scored event, count logp per rule)``."""
+        n_worlds = n_worlds or _worlds_of(parameters)
+        model = EscalationModel(self.compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
+        logp = np.zeros((len(self.entries), n_worlds))
+        n_slots = sum(len(v) for v in self.slots.values())
+        chances = np.zeros((n_slots, n_worlds))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kernel.replay_record(
+                self.compiled.structure,
+                model.worlds,
+                model.state,
+                model.scratch,
+                self._days,
+                self._entries,
+                self._shares,
+                self._events,
+                self._effects,
+                self._amounts,
+                model.rng,
+                logp,
+                chances,
+            )
+        harm = self._casualties.logp(model.worlds)
+        counts = {
+            index: poisson_binomial_logpmf(self.rules[index].rule.count, chances[slots])
+            for index, slots in self.slots.items()
+        }
+        return logp, harm, counts
+
+    def totals(self, parameters: ParameterValues | None = None, n_worlds: int | None = None) -> np.ndarray:
+        """Total log-likelihood of each world, shape ``(n_worlds,)``."""
+        logp, harm, counts = self.contributions(parameters, n_worlds)
+        return logp.sum(axis=0) + harm.sum(axis=0) + sum(counts.values(), np.zeros(logp.shape[1]))
+
+    def rows(self, parameters: ParameterValues | None = None, n_worlds: int | None = None) -> list[dict]:
+        """Every contribution as a table row (see :class:`Likelihood`), unscored events included."""
+        logp, harm, counts = self.contributions(parameters, n_worlds)
+        n = logp.shape[1]
+        casualties = dict(zip(self._event_entries.tolist(), harm, strict=True))
+        rows = list(self.unscored)
+        for i, (kind, day, actor, row, event) in enumerate(self.entries):
+            if kind == "event":
+                act, hurt = logp[i], casualties[i]
+                scored = _row("event", event.id, day, event.actor, event.action, act + hurt, act, hurt, "")
+                rows.append({**row, **scored})
+            elif kind == "quiet":
+                name = self.scenario.actors[actor].id
+                rows.append(_row("quiet", "", day, name, "", logp[i], logp[i], np.zeros(n), ""))
+        for index, value in counts.items():
+            rule = self.rules[index]
+            level = self.scenario.ladder.rungs[rule.level].id
+            note = f"{rule.rule.count} acts at or above {level} over {len(self.slots[index])} actor-days"
+            rows.append(_row("count", rule.name, rule.start, "", "", value, value, np.zeros(n), note))
+        return rows
+
+
+def _event_fields(compiled: CompiledScenario, event: Event) -> tuple[int, ...]:
+    """An event as the compiled replay reads it (as :meth:`EscalationModel.apply_event` applies it)."""
+    k = compiled.action_index[event.action]
+    target = compiled.actor_index[event.target] if event.target else int(compiled.action_target[k])
+    killed, wounded = event.killed or 0, event.wounded or 0
+    seen_killed = event.perceived_killed if event.perceived_killed is not None else killed
+    seen_wounded = event.perceived_wounded if event.perceived_wounded is not None else wounded
+    actor = compiled.actor_index[event.actor]
+    return (actor, k, target, killed, wounded, seen_killed, seen_wounded, int(event.declares_red_line),
+            int(event.signal == "offramp"))  # fmt: skip
+
+
+class _CasualtyTerms:
+    """Log-probability of each scored event's documented deaths and wounded, for all worlds at once."""
+
+    def __init__(self, compiled: CompiledScenario, events: list[Event]) -> None:
+        self.n_events = len(events)
+        # exact counts, vectorised: (event position, action, count, killed?); ranges one by one
+        self.exact: list[tuple[int, int, int, bool]] = []
+        self.ranges: list[tuple[int, int, tuple[int, int], bool]] = []
+        for i, event in enumerate(events):
+            k = compiled.action_index[event.action]
+            for documented, span, is_killed in ((event.killed, event.killed_range, True),
+                                                (event.wounded, event.wounded_range, False)):  # fmt: skip
+                if span is not None:
+                    self.ranges.append((i, k, span, is_killed))
+                elif documented is not None:
+                    self.exact.append((i, k, documented, is_killed))
+
+    def logp(self, worlds) -> np.ndarray:
+        """``(n_events, n_worlds)`` log-probabilities (0 where nothing is documented)."""
+        out = np.zeros((self.n_events, worlds.killed_mean.shape[0]))
+        if self.exact:
+            position, action, count, is_killed = (np.array(c) for c in zip(*self.exact, strict=True))
+            mean = np.where(is_killed[:, None], worlds.killed_mean[:, action].T, worlds.wounded_mean[:, action].T)
+            shape = worlds.dispersion[:, action].T
+            np.add.at(out, position, _negative_binomial_logpmf_exact(count[:, None], mean, shape))
+        for position, action, span, is_killed in self.ranges:
+            mean = (worlds.killed_mean if is_killed else worlds.wounded_mean)[:, action]
+            out[position] += _negative_binomial_logpmf(span, mean, worlds.dispersion[:, action])
+        return out
+
+
 def loglik(
     scenario: Scenario | str | os.PathLike[str],
     parameters: ParameterValues | None = None,
@@ -189,36 +368,8 @@ def loglik(
         from escalation.scenario.loader import load_scenario
 
         scenario = load_scenario(scenario)
-    if not scenario.timeline:
-        raise ValueError(f"scenario {scenario.name!r} has no timeline to score")
     n_worlds = n_worlds or _worlds_of(parameters)
-    compiled = CompiledScenario.from_scenario(replace(scenario, start_after=None))
-    model = EscalationModel(compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
-    rules = _resolve_rules(scenario, compiled)
-    rows: list[dict] = []
-    scored = _scored_events(scenario, compiled, rules, rows)
-    by_day: dict[dt.date, list[Event]] = {}
-    for event in scenario.timeline:
-        by_day.setdefault(event.date, []).append(event)
-    start = min(min(r.start for r in rules), scenario.timeline[0].date)
-    end = max(max(r.end for r in rules), scenario.timeline[-1].date)
-    day = start
-    while day <= end:
-        for actor in sorted({a for r in rules for a in r.actors}):
-            rule = _rule_of(rules, actor, day)
-            if rule is not None:
-                _score_day(model, compiled, rule, actor, day, scored.get((actor, day)), rows)
-        for event in by_day.get(day, ()):
-            model.apply_event(event)
-        kernel.end_of_days(model.worlds, model.state, 1)
-        day += dt.timedelta(days=1)
-    for rule in rules:
-        if rule.rule.count is not None:
-            chances = np.array(rule.chances) if rule.chances else np.zeros((0, n_worlds))
-            logp = poisson_binomial_logpmf(rule.rule.count, chances)
-            level = scenario.ladder.rungs[rule.level].id
-            note = f"{rule.rule.count} acts at or above {level} over {len(chances)} actor-days"
-            rows.append(_row("count", rule.name, rule.start, "", "", logp, logp, np.zeros(n_worlds), note))
+    rows = RecordLikelihood(scenario).rows(parameters, n_worlds)
     return Likelihood(scenario.name, n_worlds, _table(rows, n_worlds))
 
 
@@ -261,56 +412,6 @@ def _scored_events(
             continue
         chosen[key] = (event, row)
     return chosen
-
-
-def _score_day(
-    model: EscalationModel,
-    compiled: CompiledScenario,
-    rule: _Rule,
-    actor: int,
-    day: dt.date,
-    documented: tuple[Event, dict] | None,
-    rows: list[dict],
-) -> None:
-    """Add the contribution of one actor-day covered by ``rule`` to ``rows``."""
-    structure = compiled.structure
-    size = int(structure.menu_size[actor])
-    menu = structure.menus[actor, :size]
-    probabilities = kernel.act_probabilities(structure, model.worlds, model.state, model.scratch, actor)
-    recorded = structure.action_rung[menu] >= rule.level
-    of_kind = probabilities[:, recorded].sum(axis=1)
-    share = rule.rule.share
-    counting = rule.rule.count is not None
-    if counting:
-        rule.chances.append(share * of_kind)
-    with np.errstate(divide="ignore"):
-        if documented is None:
-            if not counting:
-                logp = np.log1p(-share * of_kind)
-                name = compiled.scenario.actors[actor].id
-                rows.append(_row("quiet", "", day, name, "", logp, logp, np.zeros_like(logp), ""))
-            return
-        event, row = documented
-        k = int(np.flatnonzero(menu == compiled.action_index[event.action])[0])
-        # under a count rule the count carries whether an act occurred; the item, which act it was
-        act = np.log(probabilities[:, k]) + (-np.log(of_kind) if counting else np.log(share))
-        harm = _casualties_logp(model, compiled, event)
-    rows.append({**row, **_row("event", event.id, day, event.actor, event.action, act + harm, act, harm, "")})
-
-
-def _casualties_logp(model: EscalationModel, compiled: CompiledScenario, event: Event) -> np.ndarray:
-    """Log-probability of the event's documented deaths and wounded (0 where unknown)."""
-    k = compiled.action_index[event.action]
-    shape = model.worlds.dispersion[:, k]
-    total = np.zeros(model.n_worlds)
-    for documented, span, mean in (
-        (event.killed, event.killed_range, model.worlds.killed_mean[:, k]),
-        (event.wounded, event.wounded_range, model.worlds.wounded_mean[:, k]),
-    ):
-        count = span if span is not None else documented
-        if count is not None:
-            total = total + _negative_binomial_logpmf(count, mean, shape)
-    return total
 
 
 def _row(kind, id_, date, actor, action, logp, act, casualties, note) -> dict:

@@ -310,35 +310,41 @@ def choice_probabilities(s, p, st, actor, judge):
     return out
 
 
-@_jit
-def act_probabilities(s, p, st, scratch, actor):
-    """``(n_worlds, menu size)`` probability that each act of the menu is ``actor``'s act of the day.
+@_inline
+def act_mixture(s, p, st, scratch, w, actor, out):
+    """Into ``out[:menu size]``: the probability of each act of ``actor``'s menu in world ``w``.
 
     The mixture :func:`choose` samples from: its own judgement, or with probability
     ``control`` its patron's, then the logit choice, then an accidental slip one act up.
     """
+    size = s.menu_size[actor]
+    patron = s.patron[actor]
+    control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
+    judged(s, p, st, w, actor, actor, scratch.utility, scratch.probability)
+    for k in range(size):
+        out[k] = (1.0 - control) * scratch.probability[k]
+    if patron >= 0:
+        judged(s, p, st, w, actor, patron, scratch.utility, scratch.probability)
+        for k in range(size):
+            out[k] += control * scratch.probability[k]
+    accident = p.globals[w, ACCIDENT_PROBABILITY]
+    for k in range(size - 2, -1, -1):  # from the top, so each act slips only from its own choice
+        rung = s.action_rung[s.menus[actor, k]]
+        moved = out[k] * slip_probability(accident, rung, s.accident_level, k, size)
+        out[k] -= moved
+        out[k + 1] += moved
+
+
+@_jit
+def act_probabilities(s, p, st, scratch, actor):
+    """``(n_worlds, menu size)`` probability that each act of the menu is ``actor``'s act of the day."""
     s = borrow_structure(s)
     p = borrow_worlds(p)
     st = borrow_state(st)
     scratch = borrow_scratch(scratch)
-    size = s.menu_size[actor]
-    patron = s.patron[actor]
-    out = np.zeros((st.peak.size, size))
+    out = np.zeros((st.peak.size, s.menu_size[actor]))
     for w in range(st.peak.size):
-        control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
-        judged(s, p, st, w, actor, actor, scratch.utility, scratch.probability)
-        for k in range(size):
-            out[w, k] = (1.0 - control) * scratch.probability[k]
-        if patron >= 0:
-            judged(s, p, st, w, actor, patron, scratch.utility, scratch.probability)
-            for k in range(size):
-                out[w, k] += control * scratch.probability[k]
-        accident = p.globals[w, ACCIDENT_PROBABILITY]
-        for k in range(size - 2, -1, -1):  # from the top, so each act slips only from its own choice
-            rung = s.action_rung[s.menus[actor, k]]
-            moved = out[w, k] * slip_probability(accident, rung, s.accident_level, k, size)
-            out[w, k] -= moved
-            out[w, k + 1] += moved
+        act_mixture(s, p, st, scratch, w, actor, out[w])
     return out
 
 
@@ -544,6 +550,64 @@ def replay_event(
     k_[0], w_[0], sk[0], sw[0] = killed, wounded, seen_killed, seen_wounded
     for w in range(st.peak.size):
         resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, declares, signal, False, rng, scratch)
+
+
+@_jit
+def replay_record(s, p, st, scratch, days, entries, shares, events, effects, amounts, rng, logp, chances):
+    """Replay a documented record in every world and score each covered actor-day.
+
+    ``days[d] = (first entry, first event)`` of day ``d`` (one extra row closes the last day).
+    ``entries[e] = (actor, recorded level, chance slot or -1, menu index of the documented act
+    or -1)``: an actor-day covered by a record rule; ``shares[e]`` the rule's share.
+    ``events[v] = (actor, action, target, killed, wounded, seen killed, seen wounded, declares
+    a red line, off-ramp, first effect)``, and ``effects``/``amounts`` the host-pressure
+    effects (actor, amount); one extra row of ``events`` closes the last event's effects.
+
+    Fills ``logp[e, w]``: ``log(1 - share * P(recorded kind))`` for a quiet day outside a count
+    rule, ``log(share * P(act))`` for a documented act (``log P(act | recorded kind)`` under a
+    count rule, 0 for a quiet day there), and ``chances[slot, w] = share * P(recorded kind)``
+    for each actor-day of a count rule. Each day's acts are applied after it is scored, then
+    the day passes.
+    """
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
+    st = borrow_state(st)
+    scratch = borrow_scratch(scratch)
+    rng = borrowed(rng)
+    row = np.empty(s.menus.shape[1])
+    one = np.empty(1, np.int64)
+    actors, actions, targets = one.copy(), one.copy(), one.copy()
+    k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
+    for w in range(st.peak.size):
+        for d in range(days.shape[0] - 1):
+            for e in range(days[d, 0], days[d + 1, 0]):
+                actor = entries[e, 0]
+                act_mixture(s, p, st, scratch, w, actor, row)
+                of_kind = 0.0
+                for k in range(s.menu_size[actor]):
+                    if s.action_rung[s.menus[actor, k]] >= entries[e, 1]:
+                        of_kind += row[k]
+                share = shares[e]
+                slot = entries[e, 2]
+                pick = entries[e, 3]
+                if slot >= 0:
+                    chances[slot, w] = share * of_kind
+                if pick < 0:
+                    logp[e, w] = 0.0 if slot >= 0 else np.log1p(-share * of_kind)
+                elif slot >= 0:
+                    logp[e, w] = np.log(row[pick]) - np.log(of_kind)
+                else:
+                    logp[e, w] = np.log(row[pick]) + np.log(share)
+            for v in range(days[d, 1], days[d + 1, 1]):
+                actors[0], actions[0], targets[0] = events[v, 0], events[v, 1], events[v, 2]
+                k_[0], w_[0], sk[0], sw[0] = events[v, 3], events[v, 4], events[v, 5], events[v, 6]
+                resolve(
+                    s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False,
+                    events[v, 7] != 0, events[v, 8] != 0, False, rng, scratch,
+                )  # fmt: skip
+                for f in range(events[v, 9], events[v + 1, 9]):
+                    st.host[w, effects[f]] += amounts[f]
+            pass_days(p, st, w, 1)
 
 
 config.CACHE_DIR = _previous_cache_dir
