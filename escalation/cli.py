@@ -102,6 +102,50 @@ def _loglik(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit(args: argparse.Namespace) -> int:
+    from escalation.calibration.fit import fit
+
+    scenarios = [load_scenario(path) for path in args.files]
+    params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    result = fit(
+        scenarios,
+        params=params,
+        draws=args.draws,
+        walkers=args.walkers,
+        steps=args.steps,
+        starts=args.starts,
+        seed=args.seed,
+        out=args.out,
+        progress=not args.quiet,
+    )
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=1)
+        print()
+        return 0
+    table = result.parameter_table()
+    width = max(len(n) for n in table["parameter"])
+    print(f"fit of {len(result.corpus)} records, {len(result.free)} free parameters, seed {args.seed}")
+    print(f"  {'parameter':<{width}}  {'judgement':>9}  {'MAP':>9}  {'mean':>9}  {'95% interval':>21}  {'R-hat':>5}  "
+          f"{'ESS':>6}  informed")  # fmt: skip
+    for row in table.itertuples():
+        interval = f"[{row._9:.3g}, {row._10:.3g}]"
+        print(f"  {row.parameter:<{width}}  {row.judgement:>9.3g}  {row.map:>9.3g}  {row.mean:>9.3g}  {interval:>21}  "
+              f"{row.rhat:>5.2f}  {row.ess:>6.0f}  {'yes' if row.informed else 'no (prior)'}")  # fmt: skip
+    print("  log-likelihood      judgement        MAP")
+    for name in result.corpus:
+        print(f"  {name:<18} {result.loglik_judgement[name]:>10.2f} {result.loglik_map[name]:>10.2f}")
+    total_j, total_m = sum(result.loglik_judgement.values()), sum(result.loglik_map.values())
+    print(f"  {'total':<18} {total_j:>10.2f} {total_m:>10.2f}")
+    d = result.diagnostics
+    print(f"  acceptance {d['acceptance']:.2f}, max R-hat {d['max_rhat']:.3f}, min ESS {d['min_ess']:.0f}, "
+          f"{d['seconds']['total']:.0f} s")  # fmt: skip
+    if d["max_rhat"] > 1.05:
+        print("  warning: R-hat above 1.05: the chains have not mixed; run more --steps before trusting the intervals")
+    if args.out:
+        print(f"posterior written to {args.out}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -208,6 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("file", metavar="FILE")
     params.add_argument("--json", action="store_true", help="a JSON list of {name, value, low, high, prior, doc}")
     params.set_defaults(handler=_params)
+
+    fitting = commands.add_parser("fit", help="calibrate parameters to documented records (MAP, then emcee)")
+    fitting.add_argument("files", nargs="+", metavar="FILE", help="scenarios whose records form the corpus")
+    fitting.add_argument("--out", metavar="DIR", help="write posterior.parquet, fit.json and figures here")
+    fitting.add_argument(
+        "--params", metavar="A,B,...", help="parameters to free: names or patterns like '*.rationality' "
+        "(default: every global and strategic-actor parameter whose prior is not fixed)"
+    )  # fmt: skip
+    fitting.add_argument("--draws", type=_positive_int, default=1000, help="posterior draws kept (default 1000)")
+    fitting.add_argument("--steps", type=_positive_int, default=1000, help="emcee steps per walker (default 1000)")
+    fitting.add_argument("--walkers", type=_positive_int, help="emcee walkers (default 2 x free parameters + 2)")
+    fitting.add_argument("--starts", type=_positive_int, default=3, help="optimiser starts for the MAP (default 3)")
+    fitting.add_argument("--seed", type=_non_negative_int, default=0, help="seed of starts and sampler (default 0)")
+    fitting.add_argument("--quiet", action="store_true", help="no progress bar")
+    fitting.add_argument("--json", action="store_true", help="print fit.json's content")
+    fitting.set_defaults(handler=_fit)
 
     likelihood = commands.add_parser("loglik", help="log-likelihood of scenarios' documented timelines")
     likelihood.add_argument("files", nargs="+", metavar="FILE")

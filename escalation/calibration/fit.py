@@ -52,6 +52,7 @@ class FitResult:
     log_posterior_draws: np.ndarray
     settings: dict[str, Any]
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    corpus_scenarios: list[Any] = field(default_factory=list, repr=False)  # the Scenario objects
     path: Path | None = None
 
     @property
@@ -135,8 +136,11 @@ class FitResult:
             "prior_only": [r["parameter"] for r in table.to_dict(orient="records") if not r["informed"]],
         }
 
-    def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write ``posterior.parquet`` and ``fit.json`` into ``folder`` (each atomically)."""
+    def save(self, folder: str | os.PathLike[str], figures: bool = True) -> Path:
+        """Write ``posterior.parquet``, ``fit.json`` and (with ``figures``) ``marginals.png``,
+        ``surprise.png`` and ``surprise.csv`` into ``folder``, each file atomically."""
+        from escalation.calibration.figures import plot_marginals, plot_surprise, surprise_table
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         frame = self.draws
@@ -144,6 +148,12 @@ class FitResult:
         frame["log_posterior"] = self.log_posterior_draws
         atomic_write(folder / POSTERIOR_FILE, lambda tmp: frame.to_parquet(tmp, index=False))
         atomic_write_text(folder / FIT_FILE, json.dumps(self.to_json(), indent=1))
+        if figures and self.corpus_scenarios:
+            from escalation.plots.style import save_figure
+
+            atomic_write_text(folder / "surprise.csv", surprise_table(self).to_csv(index=False))
+            save_figure(plot_marginals(self), folder / "marginals.png")
+            save_figure(plot_surprise(self), folder / "surprise.png")
         self.path = folder
         return folder
 
@@ -275,6 +285,7 @@ def fit(
         log_posterior_draws=kept_log_prob.reshape(-1)[pick],
         settings=settings,
         diagnostics=diagnostics,
+        corpus_scenarios=corpus.scenarios,
     )
     if out is not None:
         result.save(out)
