@@ -187,6 +187,7 @@ def _run(args: argparse.Namespace) -> int:
             resume=args.resume,
             block_size=args.block_size,
             progress=not args.quiet,
+            posterior=args.posterior,
         )
     except KeyboardInterrupt:
         where = f"; finished blocks are saved in {args.out}, continue with --resume" if args.out else ""
@@ -299,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
     run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")
+    run.add_argument(
+        "--posterior", metavar="DIR", help="give each world a posterior draw of 'escalation fit --out DIR'"
+    )
     run.add_argument(
         "--block-size",
         type=_positive_int,

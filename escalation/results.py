@@ -17,12 +17,17 @@ import pandas as pd
 from escalation.io import atomic_write_text
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
-from escalation.stats import CONFIDENCE, histogram_mean, histogram_quantiles, wilson_interval
+from escalation.stats import CONFIDENCE, histogram_mean, histogram_quantiles, parameter_interval, wilson_interval
 from escalation.summary import BlockSummary
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 RESULTS_FILE = "results.json"
 INTERVAL_METHOD = "wilson"
+
+
+def _finite_or_none(value: Any) -> Any:
+    """JSON has no NaN: a missing number is null."""
+    return None if isinstance(value, float) and not np.isfinite(value) else value
 
 
 def _quantile_record(counts: np.ndarray, offset: int = 0) -> dict[str, float | None]:
@@ -55,20 +60,34 @@ class Results:
     def outcome_names(self) -> list[str]:
         return [rule.name for rule in self.scenario.outcomes]
 
+    @property
+    def parameter_draws(self) -> int:
+        """Posterior draws the worlds were spread over (0: one parameter vector, no posterior)."""
+        return int(self.summary.draw_outcome.shape[0])
+
     def outcome_table(self) -> pd.DataFrame:
-        """One row per outcome: count, probability and its 95% Wilson interval."""
+        """One row per outcome: count, probability and its 95% Wilson interval (Monte Carlo error).
+
+        With a posterior (:attr:`parameter_draws` > 0) also ``ci_low_total``/``ci_high_total``,
+        the interval that includes parameter uncertainty (:func:`escalation.stats.parameter_interval`),
+        and ``sd_between_draws``, the spread of the probability over the posterior.
+        """
         rows = []
-        for name, count in zip(self.outcome_names, self.summary.outcome, strict=True):
+        by_draw = self.summary.draw_outcome
+        worlds = by_draw.sum(axis=1) if by_draw.size else None
+        for j, (name, count) in enumerate(zip(self.outcome_names, self.summary.outcome, strict=True)):
             low, high = wilson_interval(int(count), self.runs)
-            rows.append(
-                {
-                    "outcome": name,
-                    "count": int(count),
-                    "p": count / self.runs if self.runs else float("nan"),
-                    "ci_low": low,
-                    "ci_high": high,
-                }
-            )
+            row = {
+                "outcome": name,
+                "count": int(count),
+                "p": count / self.runs if self.runs else float("nan"),
+                "ci_low": low,
+                "ci_high": high,
+            }
+            if worlds is not None:
+                total_low, total_high, between = parameter_interval(by_draw[:, j], worlds)
+                row |= {"ci_low_total": total_low, "ci_high_total": total_high, "sd_between_draws": between}
+            rows.append(row)
         return pd.DataFrame(rows)
 
     def distribution_table(self) -> pd.DataFrame:
@@ -140,9 +159,11 @@ class Results:
     # ------------------------------------------------------------------ rendering
     def to_json(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``escalation run --json``."""
+        table = self.outcome_table()
+        keys = [c for c in ("count", "p", "ci_low", "ci_high", "ci_low_total", "ci_high_total") if c in table]
         outcomes = {
-            row.outcome: {"count": row.count, "p": row.p, "ci_low": row.ci_low, "ci_high": row.ci_high}
-            for row in self.outcome_table().itertuples()
+            row["outcome"]: {k: _finite_or_none(row[k]) if k != "count" else int(row[k]) for k in keys}
+            for row in table.to_dict(orient="records")
         }
         dist = self.distribution_table()
         return {
@@ -153,6 +174,7 @@ class Results:
             "block_size": self.meta["block_size"],
             "stopping": self.meta["stopping"],
             "interval": {"method": INTERVAL_METHOD, "confidence": CONFIDENCE},
+            "parameter_draws": self.parameter_draws,
             "outcomes": outcomes,
             "peak_rung": dist.loc["peak_rung"].to_dict(),
             "peak_day": dist.loc["peak_day"].to_dict(),
@@ -176,12 +198,24 @@ class Results:
             f"{self.meta['elapsed_s']:.1f} s ({self.runs / max(self.meta['elapsed_s'], 1e-9):,.0f} replicates/s, "
             f"{self.meta['executor']} x{self.meta['workers']})",
             "",
-            f"{'outcome':<{width}}  {'count':>10}  {'p':>7}  95% interval (Wilson)",
         ]
+        draws = self.parameter_draws
+        if draws:
+            lines.append(f"{'outcome':<{width}}  {'count':>10}  {'p':>7}  95% Monte Carlo   95% with parameters")
+        else:
+            lines.append(f"{'outcome':<{width}}  {'count':>10}  {'p':>7}  95% interval (Wilson)")
         for row in table.itertuples():
+            line = f"{row.outcome:<{width}}  {row.count:>10,}  {row.p:7.4f}  [{row.ci_low:.4f}, {row.ci_high:.4f}]"
+            if draws:
+                line += f"  [{row.ci_low_total:.4f}, {row.ci_high_total:.4f}]"
+            lines.append(line)
+        if draws:
             lines.append(
-                f"{row.outcome:<{width}}  {row.count:>10,}  {row.p:7.4f}  [{row.ci_low:.4f}, {row.ci_high:.4f}]"
+                f"parameters: {draws:,} posterior draws, about {self.runs / draws:,.0f} worlds each; the second "
+                "interval includes parameter uncertainty"
             )
+        else:
+            lines.append("intervals are Monte Carlo error only: parameter uncertainty is not included (no posterior)")
         dist = self.distribution_table()
         rungs = self.scenario.ladder.rungs
         peak = dist.loc["peak_rung"]

@@ -87,3 +87,43 @@ def histogram_mean(counts: ArrayLike, offset: int = 0) -> float | None:
         return None
     values = np.arange(counts.size) + offset
     return float((counts * values).sum() / total)
+
+
+def parameter_interval(
+    counts: ArrayLike, worlds: ArrayLike, confidence: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """Interval of an outcome's probability that includes parameter uncertainty.
+
+    ``counts[d]`` of the ``worlds[d]`` worlds that used posterior draw ``d`` ended in the
+    outcome. The probability the model gives, ``p(theta)``, varies over the posterior; its
+    between-draw variance is estimated free of the binomial noise of each draw's share
+    (method of moments: the variance of the shares less their mean binomial variance,
+    ``p_d (1 - p_d) / (n_d - 1)``, floored at 0). The interval is the central ``confidence``
+    range of a beta distribution with the pooled share as its mean and, as its variance, that
+    between-draw variance plus the Monte Carlo variance of the pooled share. Returns
+    ``(low, high, between-draw sd)``; ``nan`` when fewer than two draws have two worlds each.
+    """
+    from scipy import stats as scipy_stats  # only studies with a posterior pay for the import
+
+    c = np.asarray(counts, dtype=float)
+    n = np.asarray(worlds, dtype=float)
+    use = n >= 2
+    if use.sum() < 2:
+        return (math.nan, math.nan, math.nan)
+    c, n = c[use], n[use]
+    pooled = c.sum() / n.sum()
+    shares = c / n
+    weights = n / n.sum()
+    spread = float(np.sum(weights * (shares - pooled) ** 2) * len(n) / (len(n) - 1))
+    noise = float(np.sum(weights * shares * (1 - shares) / (n - 1)))
+    between = max(spread - noise, 0.0)
+    variance = between + pooled * (1 - pooled) / n.sum()
+    if pooled <= 0 or pooled >= 1 or variance <= 0:
+        low, high = wilson_interval(int(c.sum()), int(n.sum()), confidence)
+        return (low, high, math.sqrt(between))
+    strength = pooled * (1 - pooled) / variance - 1  # a + b of the moment-matched beta
+    if strength <= 0:  # more spread than any beta with this mean: the widest honest answer
+        return (0.0, 1.0, math.sqrt(between))
+    dist = scipy_stats.beta(pooled * strength, (1 - pooled) * strength)
+    tail = (1 - confidence) / 2
+    return (float(dist.ppf(tail)), float(dist.ppf(1 - tail)), math.sqrt(between))

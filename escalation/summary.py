@@ -31,6 +31,8 @@ class BlockSummary:
     rung_counts: np.ndarray  # (n_actors, horizon, n_rungs)
     killed: dict[str, np.ndarray] = field(default_factory=dict)  # actor -> histogram of deaths suffered
     killed_by_side: dict[str, np.ndarray] = field(default_factory=dict)  # side -> histogram of deaths suffered
+    # (n_draws, n_outcomes) outcome counts of the worlds of each posterior draw; (0, 0) without one
+    draw_outcome: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data: every field, arrays as (nested) lists."""
@@ -48,13 +50,15 @@ class BlockSummary:
         """Inverse of :meth:`to_data`; a histogram map missing from older files reads as empty."""
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = data.get(f.name, {}) if f.name in ("killed", "killed_by_side") else data[f.name]
+            if f.name not in data and f.name in ("killed_by_side", "draw_outcome"):
+                continue  # written before these existed: the default
+            raw = data[f.name]
             if f.name == "n":
                 values[f.name] = int(raw)
             elif isinstance(raw, dict):
                 values[f.name] = {k: np.array(v, dtype=np.int64) for k, v in raw.items()}
             else:
-                values[f.name] = np.array(raw, dtype=np.int64)
+                values[f.name] = np.array(raw, dtype=np.int64).reshape(np.shape(raw) or (0, 0))
         return cls(**values)
 
     @classmethod
@@ -75,8 +79,13 @@ class BlockSummary:
         )
 
     @classmethod
-    def from_rows(cls, compiled: CompiledScenario, rows: dict[str, np.ndarray], counts: np.ndarray) -> BlockSummary:
-        """Aggregate per-replicate columns (as written to disk) and the block's rung counts."""
+    def from_rows(
+        cls, compiled: CompiledScenario, rows: dict[str, np.ndarray], counts: np.ndarray, n_draws: int = 0
+    ) -> BlockSummary:
+        """Aggregate per-replicate columns (as written to disk) and the block's rung counts.
+
+        ``n_draws``: the study's posterior draws; replicate ``r`` used draw ``r % n_draws``.
+        """
         summary = cls.empty(compiled)
         n_outcomes = summary.outcome.size
         outcome = rows["outcome"].astype(np.int64)
@@ -97,6 +106,11 @@ class BlockSummary:
             members = [a.id for a in compiled.scenario.actors if a.side == side]
             total = sum(rows[f"killed_{m}"].astype(np.int64) for m in members)
             summary.killed_by_side[side] = np.bincount(total)
+        if n_draws:
+            draw = rows["replicate"].astype(np.int64) % n_draws
+            summary.draw_outcome = np.bincount(draw * n_outcomes + outcome, minlength=n_draws * n_outcomes).reshape(
+                n_draws, n_outcomes
+            )
         return summary
 
     def __add__(self, other: BlockSummary) -> BlockSummary:
@@ -110,4 +124,11 @@ class BlockSummary:
             rung_counts=self.rung_counts + other.rung_counts,
             killed={k: _add_padded(v, other.killed[k]) for k, v in self.killed.items()},
             killed_by_side={k: _add_padded(v, other.killed_by_side[k]) for k, v in self.killed_by_side.items()},
+            draw_outcome=(
+                other.draw_outcome
+                if not self.draw_outcome.size
+                else self.draw_outcome + other.draw_outcome
+                if other.draw_outcome.size
+                else self.draw_outcome
+            ),
         )

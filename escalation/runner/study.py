@@ -66,6 +66,37 @@ def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: 
     return {name: np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy() for name, v in columns.items()}
 
 
+def _posterior_parameters(
+    scenario: Scenario, runs: int | None, parameters: Any, posterior: Any
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Per-world parameters from posterior draws (world ``r`` takes draw ``r % n_draws``) and what was used."""
+    import pandas as pd
+
+    from escalation.calibration.fit import load_posterior
+    from escalation.parameters import parameter_names
+
+    if parameters is not None:
+        raise RunError("give per-world parameters or a posterior, not both")
+    if runs is None:
+        raise RunError("a posterior needs a fixed number of runs (not precision)")
+    draws = posterior if isinstance(posterior, pd.DataFrame) else load_posterior(posterior)
+    draws = draws.drop(columns=[c for c in ("draw", "log_posterior") if c in draws.columns])
+    if draws.empty:
+        raise RunError("the posterior has no draws")
+    known = set(parameter_names(scenario))
+    used = [c for c in draws.columns if c in known]
+    if not used:
+        raise RunError(f"the posterior holds no parameter of scenario {scenario.name!r}")
+    index = np.arange(runs) % len(draws)
+    meta = {
+        "draws": len(draws),
+        "parameters": used,
+        "ignored": [c for c in draws.columns if c not in known],
+        **({"source": str(posterior)} if not isinstance(posterior, pd.DataFrame) else {}),
+    }
+    return {c: draws[c].to_numpy(dtype=float)[index] for c in used}, meta
+
+
 def _parameters_hash(parameters: dict[str, np.ndarray]) -> str:
     digest = hashlib.sha256()
     for name in sorted(parameters):
@@ -93,6 +124,7 @@ def run_study(
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: bool = False,
     parameters: Any = None,
+    posterior: Any = None,
 ) -> Results:
     """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
 
@@ -105,6 +137,9 @@ def run_study(
     ``parameters`` gives every world its own parameter vector: a mapping of full parameter
     name (``iran.rationality``) to an array of shape ``(runs,)`` (or a number), or a DataFrame
     with a column per name; world ``r`` of the study uses row ``r``.
+    ``posterior`` (a folder written by ``escalation fit``, its ``posterior.parquet``, or a
+    DataFrame of draws) gives world ``r`` draw ``r % n_draws``; the outcome table then has an
+    interval that includes parameter uncertainty beside the Monte Carlo one.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -128,6 +163,10 @@ def run_study(
     sizes = [min(block_size, total_runs - k * block_size) for k in range(n_blocks)]
     stopping: dict[str, Any] = {"runs": runs} if runs is not None else {"precision": precision, "max_runs": max_runs}
     compiled = CompiledScenario.from_scenario(scenario)
+    posterior_meta: dict[str, Any] | None = None
+    if posterior is not None:
+        parameters, posterior_meta = _posterior_parameters(scenario, runs, parameters, posterior)
+    n_draws = posterior_meta["draws"] if posterior_meta else 0
     per_world = _study_parameters(compiled, runs, parameters)
     manifest = {
         "scenario": scenario.name,
@@ -152,7 +191,7 @@ def run_study(
 
     def absorb(result: BlockResult) -> None:
         nonlocal total, next_block, stopped
-        finished[result.index] = BlockSummary.from_rows(compiled, result.rows, result.counts)
+        finished[result.index] = BlockSummary.from_rows(compiled, result.rows, result.counts, n_draws)
         while next_block in finished and not stopped:
             total = total + finished.pop(next_block)
             next_block += 1
@@ -198,6 +237,7 @@ def run_study(
         "stopping": stopping | ({"reached": stopped} if precision is not None else {}),
         "scenario_hash": scenario.hash,
         **({"parameters_hash": manifest["parameters_hash"]} if per_world is not None else {}),
+        **({"posterior": posterior_meta} if posterior_meta else {}),
         "elapsed_s": time.perf_counter() - started,
         "executor": kind,
         "workers": n_workers,

@@ -1,0 +1,229 @@
+"""Calibration: the parameter space, the pooled posterior, the fit, parameter recovery, posterior runs."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, stats
+
+import escalation
+from escalation import RunError, run_study
+from escalation.calibration.corpus import Corpus, LogPosterior
+from escalation.calibration.diagnostics import split_rhat
+from escalation.calibration.fit import fit, load_posterior
+from escalation.calibration.space import FreeParameter, free_parameters
+from escalation.calibration.synthetic import simulate_record
+from escalation.cli import main
+from escalation.parameters import parse_prior
+from escalation.stats import parameter_interval
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "scenarios" / "history" / "us_iran_2019_2020_timeline.yaml"
+SEEDED = ROOT / "scenarios" / "us_iran_2020.yaml"
+TWO = ["united_states.rationality", "iran.rationality"]
+PROPERTY = settings(max_examples=60, deadline=None)
+
+
+@cache
+def synthetic_base() -> escalation.Scenario:
+    """The seeded actors with no history, 120 days, and no perception noise (the record is complete)."""
+    common = escalation.load_scenario(ROOT / "scenarios" / "common" / "us_iran.yaml")
+    return common.with_overrides({"horizon_days": 120, "parameters": {"perception_noise": 0}})
+
+
+# ------------------------------------------------------------------ the parameter space
+SUPPORTS = [
+    ("lognorm(s=0.5, scale=2)", 0.0, 100.0),  # a bounded positive parameter: logit on (0, 100)
+    ("lognorm(s=0.8, scale=0.05)", 0.0, math.inf),  # a half-line: log
+    ("beta(a=1, b=20)", 0.0, 1.0),  # a share: logit on (0, 1)
+    ("norm(loc=1, scale=2)", -math.inf, math.inf),  # the real line: identity
+]
+
+
+@pytest.mark.parametrize(("prior", "low", "high"), SUPPORTS)
+def test_the_prior_on_the_unconstrained_scale_is_a_density(prior, low, high):
+    """The Jacobian is right: exp(log_prior(u)) integrates to the prior mass inside the support."""
+    p = FreeParameter("x", parse_prior(prior), low, high, 1.0, ("s",))
+    mass, _ = integrate.quad(lambda u: math.exp(p.log_prior(np.array([u]))[0]), -30, 30, limit=400)
+    dist = p.frozen()
+    expected = dist.cdf(high) - dist.cdf(low)
+    assert mass == pytest.approx(expected, rel=1e-4)
+
+
+@PROPERTY
+@given(index=st.integers(0, len(SUPPORTS) - 1), share=st.floats(0.001, 0.999))
+def test_transforms_round_trip(index, share):
+    prior, low, high = SUPPORTS[index]
+    p = FreeParameter("x", parse_prior(prior), low, high, 1.0, ("s",))
+    x = float(p.frozen().ppf(share))
+    if not low < x < high:
+        return
+    assert float(p.to_x(p.to_u(np.array([x])))[0]) == pytest.approx(x, rel=1e-9, abs=1e-12)
+
+
+def test_default_free_parameters_are_globals_and_strategic_actors():
+    scenario = escalation.load_scenario(RECORD)
+    names = [p.name for p in free_parameters([scenario])]
+    assert "inertia" in names and "iran.rationality" in names and "kataib_hezbollah.control" in names
+    assert not any(n.startswith("iraq.") for n in names)  # a host makes no choices
+    assert not any(n.startswith("rocket_attack.") for n in names)  # action parameters stay put
+    assert "united_states.host_pressure" not in names  # its prior is fixed
+
+
+def test_patterns_choose_parameters_and_unknown_patterns_fail():
+    scenario = escalation.load_scenario(RECORD)
+    chosen = [p.name for p in free_parameters([scenario], ["*.rationality", "rocket_attack.killed_mean"])]
+    assert chosen == [
+        "united_states.rationality",
+        "iran.rationality",
+        "kataib_hezbollah.rationality",
+        "other_militias.rationality",
+        "rocket_attack.killed_mean",
+    ]
+    with pytest.raises(RunError, match="matches no free parameter"):
+        free_parameters([scenario], ["iran.ratonality"])
+
+
+# ------------------------------------------------------------------ the posterior
+def test_the_vectorised_posterior_equals_point_by_point_evaluation():
+    corpus = Corpus([RECORD])
+    posterior = LogPosterior(corpus, free_parameters(corpus.scenarios, [*TWO, "inertia"]))
+    points = np.random.default_rng(4).normal(0.3, 0.5, size=(5, 3))
+    together = posterior(points)
+    one_by_one = np.array([posterior(point[None])[0] for point in points])
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-12)
+    values = posterior.values(points[:1])
+    direct = escalation.loglik(RECORD, parameters={k: v for k, v in values.items()}).total
+    prior, logliks = posterior.parts(points[:1])
+    assert logliks[0, 0] == pytest.approx(direct, rel=1e-12)
+    assert together[0] == pytest.approx(direct + prior[0], rel=1e-12)
+
+
+def test_a_corpus_refuses_repeated_names_and_records_without_a_timeline():
+    with pytest.raises(RunError, match="repeated"):
+        Corpus([RECORD, RECORD])
+    with pytest.raises(RunError, match="no timeline"):
+        Corpus([ROOT / "scenarios" / "common" / "us_iran.yaml"])
+
+
+def test_split_rhat_flags_chains_that_disagree():
+    rng = np.random.default_rng(0)
+    mixed = rng.normal(size=(400, 8, 1))
+    stuck = mixed + np.arange(8)[None, :, None]  # every walker in its own place
+    assert split_rhat(mixed)[0] == pytest.approx(1.0, abs=0.02)
+    assert split_rhat(stuck)[0] > 1.5
+
+
+# ------------------------------------------------------------------ the fit
+def small_fit(seed: int, out=None):
+    return fit([RECORD], params=TWO, steps=60, walkers=8, draws=100, starts=2, seed=seed, out=out)
+
+
+def test_a_fit_is_deterministic_for_a_seed_and_improves_on_its_start(tmp_path):
+    first, again, other = small_fit(3, out=tmp_path / "fit"), small_fit(3), small_fit(4)
+    pd.testing.assert_frame_equal(first.draws, again.draws)
+    assert first.map == again.map
+    assert not first.draws.equals(other.draws)
+    assert sum(first.loglik_map.values()) > sum(first.loglik_judgement.values())
+    saved = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    assert saved["map"] == pytest.approx(first.map)
+    assert {p["parameter"] for p in saved["parameters"]} == set(TWO)
+    for key in ("mean", "sd", "q2.5", "q97.5", "rhat", "ess", "prior", "informed"):
+        assert key in saved["parameters"][0]
+    assert set(saved["informed"]) | set(saved["prior_only"]) == set(TWO)
+    pd.testing.assert_frame_equal(load_posterior(tmp_path / "fit"), first.draws)
+    for name in ("marginals.png", "surprise.png", "surprise.csv", "posterior.parquet"):
+        assert (tmp_path / "fit" / name).stat().st_size > 0
+
+
+def test_fit_rejects_too_few_walkers():
+    with pytest.raises(RunError, match="walkers"):
+        fit([RECORD], params=TWO, walkers=2, steps=10)
+
+
+@pytest.mark.slow
+def test_parameter_recovery_from_simulated_records():
+    """Records simulated from known parameters: the 95% posterior intervals hold the truth.
+
+    Twelve independent records of 120 days each, two free parameters: 24 intervals. With true
+    95% coverage, at most 19 of 24 hold the truth with probability 0.0075 (binomial), so the
+    test fails a calibrated fit less than 1% of the time, and an over-confident one often.
+    """
+    truth = {"united_states.rationality": 1.2, "iran.rationality": 3.0}
+    held = 0
+    for seed in range(12):
+        record = simulate_record(synthetic_base(), truth, seed=100 + seed)
+        result = fit([record], params=TWO, steps=300, walkers=8, draws=400, starts=1, seed=seed)
+        table = result.parameter_table().set_index("parameter")
+        held += sum(table.loc[n, "q2.5"] <= v <= table.loc[n, "q97.5"] for n, v in truth.items())
+    assert stats.binom.cdf(held, 24, 0.95) > 0.0075, f"only {held} of 24 intervals hold the truth"
+
+
+# ------------------------------------------------------------------ runs with a posterior
+def test_parameter_interval_adds_the_spread_between_draws():
+    rng = np.random.default_rng(1)
+    worlds = np.full(400, 50)
+    same = rng.binomial(worlds, 0.3)
+    spread = rng.binomial(worlds, rng.beta(6, 14, size=400))  # p(theta) has sd 0.1
+    low, high, between = parameter_interval(same, worlds)
+    mc_low, mc_high = stats.binomtest(int(same.sum()), int(worlds.sum())).proportion_ci(method="wilson")
+    assert between < 0.01
+    assert high - low == pytest.approx(mc_high - mc_low, rel=0.1)  # no spread: Monte Carlo error only
+    low, high, between = parameter_interval(spread, worlds)
+    assert between == pytest.approx(0.1, abs=0.015)
+    assert low == pytest.approx(stats.beta(6, 14).ppf(0.025), abs=0.03)
+    assert high == pytest.approx(stats.beta(6, 14).ppf(0.975), abs=0.03)
+    assert all(math.isnan(v) for v in parameter_interval([1], [1]))
+
+
+def test_a_run_with_a_posterior_reports_both_intervals_and_is_reproducible(tmp_path):
+    draws = pd.DataFrame({"iran.rationality": [0.8, 1.5, 3.0, 6.0], "ignored.name": [1, 2, 3, 4]})
+    kwargs = {"runs": 2_000, "seed": 2, "block_size": 500}
+    one = run_study(SEEDED, posterior=draws, **kwargs)
+    two = run_study(SEEDED, posterior=draws, executor="processes", workers=2, **kwargs)
+    assert one.outcome_table().equals(two.outcome_table())
+    table = one.outcome_table()
+    assert one.parameter_draws == 4
+    assert (table["ci_low_total"] <= table["ci_low"] + 1e-12).all()
+    assert (table["ci_high_total"] >= table["ci_high"] - 1e-12).all()
+    assert one.meta["posterior"] == {"draws": 4, "parameters": ["iran.rationality"], "ignored": ["ignored.name"]}
+    data = one.to_json()
+    assert data["parameter_draws"] == 4 and "ci_low_total" in data["outcomes"]["war"]
+    assert "with parameters" in one.format_table()
+    saved = one.save(tmp_path)
+    assert escalation.Results.load(saved.parent).outcome_table().equals(table)
+    plain = run_study(SEEDED, **kwargs)
+    assert plain.parameter_draws == 0 and "ci_low_total" not in plain.to_json()["outcomes"]["war"]
+    assert "parameter uncertainty is not included" in plain.format_table()
+
+
+def test_posterior_errors_are_one_line(tmp_path, capsys):
+    with pytest.raises(RunError, match="not both"):
+        run_study(SEEDED, runs=10, posterior=pd.DataFrame({"iran.rationality": [1.0]}), parameters={})
+    with pytest.raises(RunError, match="no parameter of scenario"):
+        run_study(SEEDED, runs=10, posterior=pd.DataFrame({"x.y": [1.0]}))
+    assert main(["run", str(SEEDED), "--runs", "10", "--posterior", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "posterior.parquet" in err
+
+
+def test_fit_command_writes_its_folder_and_prints_the_table(tmp_path, capsys):
+    out = tmp_path / "fit"
+    args = ["fit", str(RECORD), "--params", ",".join(TWO), "--steps", "40", "--walkers", "6", "--draws", "50"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "iran.rationality" in printed and "total" in printed
+    assert (out / "posterior.parquet").is_file()
+    assert main([*args, "--quiet", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["corpus"] == ["us_iran_2019_2020"] and set(data["map"]) == set(TWO)
+    assert main(["fit", str(RECORD), "--params", "nothing.here", "--quiet"]) == 2
+    assert "matches no free parameter" in capsys.readouterr().err
