@@ -117,6 +117,7 @@ def _fit(args: argparse.Namespace) -> int:
         seed=args.seed,
         out=args.out,
         progress=not args.quiet,
+        leave_one_out=args.loo,
     )
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=1)
@@ -136,6 +137,18 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"  {name:<18} {result.loglik_judgement[name]:>10.2f} {result.loglik_map[name]:>10.2f}")
     total_j, total_m = sum(result.loglik_judgement.values()), sum(result.loglik_map.values())
     print(f"  {'total':<18} {total_j:>10.2f} {total_m:>10.2f}")
+    acts = result.checks["acts_loglik"]
+    print("  acts only (no casualty terms), against simple rules:")
+    for name in ("model_judgement", "model_map", "uniform", "always_hold", "tit_for_tat"):
+        eps = acts[name].get("epsilon")
+        note = f"  (epsilon {eps:.3g}, fitted)" if eps is not None else ""
+        print(f"    {name:<18} {acts[name]['total']:>10.2f}{note}")
+    if "leave_one_out" in result.checks:
+        loo = result.checks["leave_one_out"]
+        print("  each record at the MAP of the others (forecast of an unseen crisis):")
+        for name, scores in loo["records"].items():
+            print(f"    {name:<18} {scores['loglik']:>10.2f}  (judgement {scores['loglik_judgement']:.2f})")
+        print(f"    {'total':<18} {loo['total']:>10.2f}")
     d = result.diagnostics
     print(f"  acceptance {d['acceptance']:.2f}, max R-hat {d['max_rhat']:.3f}, min ESS {d['min_ess']:.0f}, "
           f"{d['seconds']['total']:.0f} s")  # fmt: skip
@@ -266,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     fitting.add_argument("--walkers", type=_positive_int, help="emcee walkers (default 2 x free parameters + 2)")
     fitting.add_argument("--starts", type=_positive_int, default=3, help="optimiser starts for the MAP (default 3)")
     fitting.add_argument("--seed", type=_non_negative_int, default=0, help="seed of starts and sampler (default 0)")
+    fitting.add_argument(
+        "--loo", action="store_true", help="also score each record at the MAP of the others (one MAP fit per record)"
+    )
     fitting.add_argument("--quiet", action="store_true", help="no progress bar")
     fitting.add_argument("--json", action="store_true", help="print fit.json's content")
     fitting.set_defaults(handler=_fit)

@@ -227,3 +227,50 @@ def test_fit_command_writes_its_folder_and_prints_the_table(tmp_path, capsys):
     assert data["corpus"] == ["us_iran_2019_2020"] and set(data["map"]) == set(TWO)
     assert main(["fit", str(RECORD), "--params", "nothing.here", "--quiet"]) == 2
     assert "matches no free parameter" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ baselines
+def test_baselines_score_the_record_with_the_models_observation_model():
+    import dataclasses
+
+    from escalation.calibration.baselines import _act_probabilities, acts_loglik, baseline_table, model_acts_loglik
+    from escalation.likelihood import RecordLikelihood
+    from escalation.scenario.schema import RecordRule
+
+    seeded = escalation.load_scenario(RECORD)
+    complete = dataclasses.replace(seeded, record=(RecordRule(recorded_from="use_of_force"),))
+    record = RecordLikelihood(complete)
+    structure = record.compiled.structure
+    # uniform by hand: a documented act log(1/size); a quiet day log(1 - recorded acts / size)
+    expected = 0.0
+    for actor, level, _, pick in record._entries:
+        size = int(structure.menu_size[actor])
+        recorded = int((structure.action_rung[structure.menus[actor, :size]] >= level).sum())
+        expected += math.log(1 / size) if pick >= 0 else math.log1p(-recorded / size)
+    assert acts_loglik(record, _act_probabilities(record, "uniform", 0.0)) == pytest.approx(expected, rel=1e-12)
+    # the model's acts part is the table's, without casualty terms
+    table = escalation.loglik(complete).table
+    assert model_acts_loglik(record) == pytest.approx(table["logp_act"].sum(), rel=1e-12)
+    # each rule gets its best epsilon: no grid value does better
+    best = baseline_table([RecordLikelihood(seeded)])
+    hold = best["always_hold"]
+    for epsilon in (0.001, 0.01, 0.3):
+        score = acts_loglik(
+            RecordLikelihood(seeded), _act_probabilities(RecordLikelihood(seeded), "always_hold", epsilon)
+        )
+        assert score <= hold["total"] + 1e-9
+    assert best["uniform"]["epsilon"] is None and 0 < hold["epsilon"] < 0.5
+
+
+def test_fit_reports_baselines_and_leave_one_out_scores():
+    c1 = ROOT / "scenarios" / "episodes" / "c1_t4_drone_2018.yaml"
+    result = fit([RECORD, c1], params=["iran.rationality"], steps=20, walkers=4, draws=20, starts=1, leave_one_out=True)
+    acts = result.checks["acts_loglik"]
+    assert set(acts) == {"model_judgement", "model_map", "uniform", "always_hold", "tit_for_tat"}
+    assert acts["model_map"]["total"] >= acts["model_judgement"]["total"] - 1e-6  # the MAP fits the acts too
+    loo = result.checks["leave_one_out"]["records"]
+    assert set(loo) == {"us_iran_2019_2020", "c1_t4_drone_2018"}
+    assert all(np.isfinite(s["loglik"]) and s["acts_loglik"] >= s["loglik"] - 1e-9 for s in loo.values())
+    assert json.loads(json.dumps(result.to_json()))["checks"]["leave_one_out"]["total"] == pytest.approx(
+        sum(s["loglik"] for s in loo.values())
+    )

@@ -38,6 +38,18 @@ class Corpus:
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
 
+    def without(self, index: int) -> Corpus:
+        """The corpus less its record ``index`` (sharing the prepared records)."""
+        other = object.__new__(Corpus)
+        other.scenarios = [s for j, s in enumerate(self.scenarios) if j != index]
+        other.records = [r for j, r in enumerate(self.records) if j != index]
+        other._names = [n for j, n in enumerate(self._names) if j != index]
+        return other
+
+    def parameter_names(self, scenario: Scenario) -> set[str]:
+        """Full names of the parameters ``scenario`` (one of the corpus) can set."""
+        return self._names[[s.name for s in self.scenarios].index(scenario.name)]
+
     def logliks(self, values: dict[str, np.ndarray], n_worlds: int) -> np.ndarray:
         """Log-likelihood of each scenario's record for each world: shape ``(n_scenarios, n_worlds)``."""
         out = np.empty((len(self.records), n_worlds))

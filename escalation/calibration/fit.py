@@ -52,6 +52,7 @@ class FitResult:
     log_posterior_draws: np.ndarray
     settings: dict[str, Any]
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)  # baselines and leave-one-out scores
     corpus_scenarios: list[Any] = field(default_factory=list, repr=False)  # the Scenario objects
     path: Path | None = None
 
@@ -131,6 +132,7 @@ class FitResult:
                 "judgement_total": clean(sum(self.loglik_judgement.values())),
             },
             "diagnostics": self.diagnostics,
+            "checks": self.checks,
             "parameters": [{k: clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")],
             "informed": [r["parameter"] for r in table.to_dict(orient="records") if r["informed"]],
             "prior_only": [r["parameter"] for r in table.to_dict(orient="records") if not r["informed"]],
@@ -208,6 +210,7 @@ def fit(
     seed: int = 0,
     out: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    leave_one_out: bool = False,
 ) -> FitResult:
     """Calibrate the free parameters to the records of ``scenarios`` (files or Scenario objects).
 
@@ -217,6 +220,12 @@ def fit(
     draws); emcee then runs ``walkers`` chains (default ``2 * n_free + 2``) for ``steps`` steps
     from a small ball around the MAP, discards the first ``burn`` share, and keeps ``draws``
     evenly spaced draws. The same ``seed`` gives the same result.
+
+    ``checks`` of the result compare, per record, the acts part of the log-likelihood (no
+    casualty terms) of the model at the judgement values and at the MAP with simple baselines
+    (:mod:`escalation.calibration.baselines`); with ``leave_one_out``, each record is also
+    scored at the MAP of the other records (one optimiser start each), a plug-in estimate of
+    how well the fitted model forecasts a crisis it was not fitted to.
     """
     import emcee
 
@@ -274,6 +283,7 @@ def fit(
         "evaluations": posterior.evaluations,
         "seconds": {"map": round(map_seconds, 2), "total": round(time.perf_counter() - started, 2)},
     }
+    checks = _checks(corpus, free, map_u, judgement, leave_one_out)
     result = FitResult(
         corpus=corpus.names,
         free=free,
@@ -285,11 +295,59 @@ def fit(
         log_posterior_draws=kept_log_prob.reshape(-1)[pick],
         settings=settings,
         diagnostics=diagnostics,
+        checks=checks,
         corpus_scenarios=corpus.scenarios,
     )
     if out is not None:
         result.save(out)
     return result
+
+
+def _checks(
+    corpus: Corpus, free: list[FreeParameter], map_u: np.ndarray, judgement: np.ndarray, leave_one_out: bool
+) -> dict[str, Any]:
+    """Baselines against the model per record, and (optionally) leave-one-record-out scores."""
+    from escalation.calibration.baselines import baseline_table, model_acts_loglik
+
+    def values(u: np.ndarray, scenario: Any) -> dict[str, float]:
+        known = corpus.parameter_names(scenario)
+        return {p.name: float(p.to_x(u[j])) for j, p in enumerate(free) if p.name in known}
+
+    acts = {
+        "model_judgement": {
+            r.scenario.name: model_acts_loglik(r, values(judgement, r.scenario)) for r in corpus.records
+        },
+        "model_map": {r.scenario.name: model_acts_loglik(r, values(map_u, r.scenario)) for r in corpus.records},
+    }
+    checks: dict[str, Any] = {
+        "acts_loglik": {
+            **{k: {"records": v, "total": sum(v.values())} for k, v in acts.items()},
+            **baseline_table(corpus.records),
+        }
+    }
+    if leave_one_out and len(corpus.records) > 1:
+        held: dict[str, dict[str, float]] = {}
+        for i, record in enumerate(corpus.records):
+            others = corpus.without(i)
+            inside = [p for p in free if set(p.scenarios) - {record.scenario.name}]
+            if not inside:
+                continue
+            u_others, _ = find_map(LogPosterior(others, inside), np.array([[p.to_u(p.value) for p in inside]]))
+            fitted = {p.name: float(p.to_x(u_others[j])) for j, p in enumerate(inside)}
+            known = corpus.parameter_names(record.scenario)
+            own = {k: v for k, v in fitted.items() if k in known}
+            held[record.scenario.name] = {
+                "loglik": float(record.totals(own)[0]),
+                "acts_loglik": model_acts_loglik(record, own),
+                "loglik_judgement": float(record.totals(values(judgement, record.scenario))[0]),
+            }
+        checks["leave_one_out"] = {
+            "records": held,
+            "total": sum(h["loglik"] for h in held.values()),
+            "acts_total": sum(h["acts_loglik"] for h in held.values()),
+            "method": "each record scored at the MAP of the others (one start, the judgement values)",
+        }
+    return checks
 
 
 def load_posterior(folder: str | os.PathLike[str]) -> pd.DataFrame:
