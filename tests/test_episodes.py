@@ -1,0 +1,44 @@
+"""The calibration corpus: every episode loads, is scored, and its response delays match its dates."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+import escalation
+
+ROOT = Path(__file__).resolve().parents[1]
+EPISODES = sorted((ROOT / "scenarios" / "episodes").glob("*.yaml"))
+DELAY = re.compile(r"^# response_delay: (\S+) -> (\S+): (\S+)", re.MULTILINE)
+
+
+def test_the_corpus_holds_the_nine_calibration_episodes():
+    names = [escalation.load_scenario(p).name for p in EPISODES]
+    assert sorted(n.split("_")[0] for n in names) == ["c1", "c2", "c3", "c4", "c5", "c6", "o1", "o2", "o3"]
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("path", EPISODES, ids=[p.stem for p in EPISODES])
+def test_each_episode_is_scored_with_a_finite_likelihood(path):
+    scenario = escalation.load_scenario(path)
+    assert scenario.record, "an episode states how complete its record is"
+    result = escalation.loglik(scenario)
+    assert math.isfinite(result.total)
+    assert (result.table["kind"] == "event").any() and result.table["logp"].notna().any()
+
+
+def test_response_delays_in_the_headers_match_the_event_dates():
+    dates = {e.id: e.date for p in EPISODES for e in escalation.load_scenario(p).timeline}
+    checked = 0
+    for path in EPISODES:
+        for provocation, answer, delay in DELAY.findall(path.read_text(encoding="utf-8")):
+            assert provocation in dates, f"{path.name}: unknown provocation {provocation}"
+            if answer == "none":
+                assert delay == "none"
+                continue
+            assert (dates[answer] - dates[provocation]).days == int(delay), f"{path.name}: {provocation} -> {answer}"
+            checked += 1
+    assert checked >= 15
