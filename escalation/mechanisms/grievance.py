@@ -9,6 +9,8 @@ utility of an act is ``-reciprocity * sum_j (share * D_kj - G_j)**2`` over the a
 
 from __future__ import annotations
 
+import numpy as np
+
 from escalation.parameters import Parameter
 
 PARAMETERS = (
@@ -43,8 +45,12 @@ PARAMETERS = (
 
 
 def decay_factor(half_life: float) -> float:
-    """Daily factor of a quantity with this half-life (days): ``0.5 ** (1 / half_life)``."""
-    return 0.5 ** (1.0 / half_life)
+    """Daily factor of a quantity with this half-life (days): ``0.5 ** (1 / half_life)``.
+
+    A half-life so short that ``1 / half_life`` overflows gives 0 (gone within the day).
+    """
+    with np.errstate(over="ignore"):
+        return 0.5 ** (1.0 / half_life)
 
 
 def squared_gap(share: float, harm: float, grievance: float) -> float:
