@@ -257,26 +257,30 @@ class RecordLikelihood:
         """``(act logp per entry (n_entries, W), casualty logp per scored event, count logp per rule)``."""
         n_worlds = n_worlds or _worlds_of(parameters)
         model = EscalationModel(self.compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
+        worlds = model.worlds
         logp = np.zeros((len(self.entries), n_worlds))
         n_slots = sum(len(v) for v in self.slots.values())
         chances = np.zeros((n_slots, n_worlds))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            kernel.replay_record(
-                self.compiled.structure,
-                model.worlds,
-                model.state,
-                model.scratch,
-                self._days,
-                self._entries,
-                self._shares,
-                self._events,
-                self._effects,
-                self._amounts,
-                model.rng,
-                logp,
-                chances,
-            )
-        harm = self._casualties.logp(model.worlds)
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                kernel.replay_record(
+                    self.compiled.structure,
+                    worlds,
+                    model.state,
+                    model.scratch,
+                    self._days,
+                    self._entries,
+                    self._shares,
+                    self._events,
+                    self._effects,
+                    self._amounts,
+                    model.rng,
+                    logp,
+                    chances,
+                )
+        finally:
+            model.release()  # a fit builds many: Mesa would otherwise keep every one alive
+        harm = self._casualties.logp(worlds)
         counts = {
             index: poisson_binomial_logpmf(self.rules[index].rule.count, chances[slots])
             for index, slots in self.slots.items()
