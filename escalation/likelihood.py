@@ -7,7 +7,11 @@ the day's events are applied, and compared with the record through the scenario'
 ``record`` rules (:class:`~escalation.scenario.schema.RecordRule`):
 
 * an act of a recorded kind (at or above the rule's ``recorded_from`` level) contributes
-  ``log(share * P(act))`` plus the log-probability of its documented casualties;
+  ``log(share * P(act))`` plus the log-probability of its documented casualties, where the
+  act is what an observer records (actor, target, signals and realised rung): every act of
+  the menu that would be recorded alike counts, each with its own casualty distribution
+  (a militia's rocket attack that killed one may have been a routine salvo that happened to
+  kill or a heavy salvo aimed to kill);
 * a day without such an act contributes ``log(1 - share * P(an act of a recorded kind))``;
 * under a ``count`` rule, the number of acts of the recorded kind over the period contributes
   its Poisson-binomial log-probability, and each itemised act ``log P(act | recorded kind)``.
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from escalation.mechanisms.casualties import realised_rung
 from escalation.model import kernel
 from escalation.model.compiled import CompiledScenario, ParameterValues
 from escalation.model.model import EscalationModel
@@ -213,6 +218,9 @@ class RecordLikelihood:
         structure = compiled.structure
 
         days, entries, shares, events, effects, amounts = [], [], [], [], [], []
+        candidates: list[int] = []  # menu indices of the acts each documented act could have been
+        pairs: list[tuple[Event, int]] = []  # (documented event, candidate action) for the casualty terms
+        slots: list[int] = []  # per entry: its place among the count rules' trials, or -1
         self.entries: list[tuple[str, dt.date, int, dict | None, Event | None]] = []  # kind, day, actor, row, event
         self.slots: dict[int, list[int]] = {r.index: [] for r in self.rules if r.rule.count is not None}
         day = start
@@ -227,12 +235,15 @@ class RecordLikelihood:
                     slot = sum(len(v) for v in self.slots.values())
                     self.slots[rule.index].append(slot)
                 documented = scored.get((actor, day))
-                pick = -1
+                first = len(candidates)
                 if documented is not None:
                     menu = structure.menus[actor, : int(structure.menu_size[actor])]
-                    pick = int(np.flatnonzero(menu == compiled.action_index[documented[0].action])[0])
-                entries.append((actor, rule.level, slot, pick))
+                    alike = _recorded_alike(compiled, documented[0])
+                    candidates += alike
+                    pairs += [(documented[0], int(menu[k])) for k in alike]
+                entries.append((actor, rule.level, first, len(candidates) - first))
                 shares.append(rule.rule.share)
+                slots.append(slot)
                 kind = "event" if documented else ("counted" if slot >= 0 else "quiet")
                 self.entries.append((kind, day, actor, *(documented or (None, None))[::-1]))
             for event in by_day.get(day, ()):
@@ -245,42 +256,71 @@ class RecordLikelihood:
         events.append((0,) * 9 + (len(effects),))
         self._days = np.array(days, dtype=np.int64)
         self._entries = np.array(entries, dtype=np.int64).reshape(-1, 4)
+        self._candidates = np.array(candidates, dtype=np.int64)
         self._shares = np.array(shares, dtype=float)
+        self._slots = np.array(slots, dtype=np.int64)
         self._events = np.array(events, dtype=np.int64)
         self._effects = np.array(effects, dtype=np.int64)
         self._amounts = np.array(amounts, dtype=float)
-        scored_events = [(i, e) for i, (kind, _, _, _, e) in enumerate(self.entries) if kind == "event"]
-        self._casualties = _CasualtyTerms(compiled, [e for _, e in scored_events])
-        self._event_entries = np.array([i for i, _ in scored_events], dtype=np.int64)
+        self._casualties = _CasualtyTerms(compiled, pairs)
+        self._event_entries = np.flatnonzero(self._entries[:, 3] > 0)
+        self._slot_entries = np.flatnonzero(self._slots >= 0)
+
+    @property
+    def candidates(self) -> list[np.ndarray]:
+        """Per entry, the menu indices of the acts its documented act could have been (empty: none documented)."""
+        return [self._candidates[first : first + n] for first, n in self._entries[:, 2:]]
+
+    def act_terms(self, of_kind: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(acts logp per entry (n_entries, W), the count rules' trial chances (n_slots, W))``.
+
+        ``of_kind[e]``: probability of an act of the recorded kind on entry ``e``'s actor-day;
+        ``chance[c]``: probability of candidate act ``c``. The observation model of
+        :mod:`escalation.likelihood`, shared by the model and the baselines.
+        """
+        share = self._shares[:, None]
+        counted = (self._slots >= 0)[:, None]
+        documented = np.zeros_like(of_kind)
+        if self._event_entries.size:
+            documented[self._event_entries] = np.add.reduceat(chance, self._entries[self._event_entries, 2], axis=0)
+        is_event = (self._entries[:, 3] > 0)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logp = np.where(
+                is_event,
+                np.log(documented) + np.where(counted, -np.log(of_kind), np.log(share)),
+                np.where(counted, 0.0, np.log1p(-share * of_kind)),
+            )
+        chances = np.zeros((sum(len(v) for v in self.slots.values()), of_kind.shape[1]))
+        chances[self._slots[self._slot_entries]] = share[self._slot_entries] * of_kind[self._slot_entries]
+        return logp, chances
 
     def contributions(self, parameters: ParameterValues | None = None, n_worlds: int | None = None):
         """``(act logp per entry (n_entries, W), casualty logp per scored event, count logp per rule)``."""
         n_worlds = n_worlds or _worlds_of(parameters)
         model = EscalationModel(self.compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
         worlds = model.worlds
-        logp = np.zeros((len(self.entries), n_worlds))
-        n_slots = sum(len(v) for v in self.slots.values())
-        chances = np.zeros((n_slots, n_worlds))
+        of_kind = np.zeros((len(self.entries), n_worlds))
+        chance = np.zeros((self._candidates.size, n_worlds))
         try:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                kernel.replay_record(
-                    self.compiled.structure,
-                    worlds,
-                    model.state,
-                    model.scratch,
-                    self._days,
-                    self._entries,
-                    self._shares,
-                    self._events,
-                    self._effects,
-                    self._amounts,
-                    model.rng,
-                    logp,
-                    chances,
-                )
+            kernel.replay_record(
+                self.compiled.structure,
+                worlds,
+                model.state,
+                model.scratch,
+                self._days,
+                self._entries,
+                self._candidates,
+                self._events,
+                self._effects,
+                self._amounts,
+                model.rng,
+                of_kind,
+                chance,
+            )
         finally:
             model.release()  # a fit builds many: Mesa would otherwise keep every one alive
-        harm = self._casualties.logp(worlds)
+        logp, chances = self.act_terms(of_kind, chance)
+        harm = self._casualties.logp(worlds, chance, self._entries[self._event_entries, 2])
         counts = {
             index: poisson_binomial_logpmf(self.rules[index].rule.count, chances[slots])
             for index, slots in self.slots.items()
@@ -301,7 +341,12 @@ class RecordLikelihood:
         for i, (kind, day, actor, row, event) in enumerate(self.entries):
             if kind == "event":
                 act, hurt = logp[i], casualties[i]
-                scored = _row("event", event.id, day, event.actor, event.action, act + hurt, act, hurt, "")
+                alike = self.candidates[i]
+                note = ""
+                if alike.size > 1:
+                    menu = self.compiled.structure.menus[actor]
+                    note = "recorded alike: " + " or ".join(self.scenario.actions[int(menu[k])].id for k in alike)
+                scored = _row("event", event.id, day, event.actor, event.action, act + hurt, act, hurt, note)
                 rows.append({**row, **scored})
             elif kind == "quiet":
                 name = self.scenario.actors[actor].id
@@ -312,6 +357,26 @@ class RecordLikelihood:
             note = f"{rule.rule.count} acts at or above {level} over {len(self.slots[index])} actor-days"
             rows.append(_row("count", rule.name, rule.start, "", "", value, value, np.zeros(n), note))
         return rows
+
+
+def _recorded_alike(compiled: CompiledScenario, event: Event) -> list[int]:
+    """Menu indices of the acts an observer would record as ``event``, the documented act among them.
+
+    Alike: the same target and co-victims, the same signals, telegraphing and host soil, and
+    the same realised rung with the documented deaths (unknown deaths count as none).
+    """
+    s = compiled.structure
+    actor = compiled.actor_index[event.actor]
+    killed = event.killed or 0
+
+    def seen(k: int) -> tuple:
+        rung = realised_rung(int(s.action_rung[k]), int(s.lethal_rung[k]), killed)
+        return (int(s.action_target[k]), s.co_victims[k].tobytes(), bool(s.offramp[k]), bool(s.declares[k]),
+                bool(s.on_host_soil[k]), float(compiled.telegraphed[k]), rung)  # fmt: skip
+
+    documented = seen(compiled.action_index[event.action])
+    menu = s.menus[actor, : int(s.menu_size[actor])]
+    return [i for i, k in enumerate(menu.tolist()) if seen(k) == documented]
 
 
 def _event_fields(compiled: CompiledScenario, event: Event) -> tuple[int, ...]:
@@ -327,15 +392,18 @@ def _event_fields(compiled: CompiledScenario, event: Event) -> tuple[int, ...]:
 
 
 class _CasualtyTerms:
-    """Log-probability of each scored event's documented deaths and wounded, for all worlds at once."""
+    """Log-probability of each scored event's documented deaths and wounded, for all worlds at once.
 
-    def __init__(self, compiled: CompiledScenario, events: list[Event]) -> None:
-        self.n_events = len(events)
-        # exact counts, vectorised: (event position, action, count, killed?); ranges one by one
+    One term per candidate act (the event's documented counts under that act's casualty
+    distribution), mixed by the candidates' probabilities into one term per event.
+    """
+
+    def __init__(self, compiled: CompiledScenario, pairs: list[tuple[Event, int]]) -> None:
+        self.n_pairs = len(pairs)
+        # exact counts, vectorised: (pair position, action, count, killed?); ranges one by one
         self.exact: list[tuple[int, int, int, bool]] = []
         self.ranges: list[tuple[int, int, tuple[int, int], bool]] = []
-        for i, event in enumerate(events):
-            k = compiled.action_index[event.action]
+        for i, (event, k) in enumerate(pairs):
             for documented, span, is_killed in ((event.killed, event.killed_range, True),
                                                 (event.wounded, event.wounded_range, False)):  # fmt: skip
                 if span is not None:
@@ -343,9 +411,9 @@ class _CasualtyTerms:
                 elif documented is not None:
                     self.exact.append((i, k, documented, is_killed))
 
-    def logp(self, worlds) -> np.ndarray:
-        """``(n_events, n_worlds)`` log-probabilities (0 where nothing is documented)."""
-        out = np.zeros((self.n_events, worlds.killed_mean.shape[0]))
+    def per_candidate(self, worlds) -> np.ndarray:
+        """``(n_candidates, n_worlds)`` log-probabilities of the documented counts (0 where none are documented)."""
+        out = np.zeros((self.n_pairs, worlds.killed_mean.shape[0]))
         if self.exact:
             position, action, count, is_killed = (np.array(c) for c in zip(*self.exact, strict=True))
             mean = np.where(is_killed[:, None], worlds.killed_mean[:, action].T, worlds.wounded_mean[:, action].T)
@@ -355,6 +423,23 @@ class _CasualtyTerms:
             mean = (worlds.killed_mean if is_killed else worlds.wounded_mean)[:, action]
             out[position] += _negative_binomial_logpmf(span, mean, worlds.dispersion[:, action])
         return out
+
+    def logp(self, worlds, chance: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+        """``(n_events, n_worlds)``: ``log sum_c P(c) P(counts | c) - log sum_c P(c)`` over each event's candidates."""
+        n_worlds = worlds.killed_mean.shape[0]
+        if not self.n_pairs:
+            return np.zeros((0, n_worlds))
+        terms = self.per_candidate(worlds)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weighted = np.log(chance) + terms
+            top = np.maximum.reduceat(weighted, firsts, axis=0)
+            finite = np.where(np.isfinite(top), top, 0.0)
+            index = np.repeat(np.arange(firsts.size), np.diff(np.append(firsts, self.n_pairs)))
+            mixed = np.log(np.add.reduceat(np.exp(weighted - finite[index]), firsts, axis=0)) + finite
+            documented = np.log(np.add.reduceat(chance, firsts, axis=0))
+            out = mixed - documented
+        # an act the model gives no chance scores -inf in the act part; its casualties add nothing
+        return np.where(np.isfinite(documented), out, 0.0)
 
 
 def loglik(

@@ -241,12 +241,12 @@ def test_baselines_score_the_record_with_the_models_observation_model():
     complete = dataclasses.replace(seeded, record=(RecordRule(recorded_from="use_of_force"),))
     record = RecordLikelihood(complete)
     structure = record.compiled.structure
-    # uniform by hand: a documented act log(1/size); a quiet day log(1 - recorded acts / size)
+    # uniform by hand: a documented act log(acts recorded alike / size); a quiet day log(1 - recorded acts / size)
     expected = 0.0
-    for actor, level, _, pick in record._entries:
+    for (actor, level, _, alike), _ in zip(record._entries, record.entries, strict=True):
         size = int(structure.menu_size[actor])
         recorded = int((structure.action_rung[structure.menus[actor, :size]] >= level).sum())
-        expected += math.log(1 / size) if pick >= 0 else math.log1p(-recorded / size)
+        expected += math.log(alike / size) if alike else math.log1p(-recorded / size)
     assert acts_loglik(record, _act_probabilities(record, "uniform", 0.0)) == pytest.approx(expected, rel=1e-12)
     # the model's acts part is the table's, without casualty terms
     table = escalation.loglik(complete).table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -19,9 +20,14 @@ from escalation.likelihood import loglik, poisson_binomial_logpmf
 from escalation.model import EscalationModel, kernel
 from escalation.scenario.schema import RecordRule
 
-# proxy control and accidents large enough that the mixture and the slips show in the counts
+# proxy control, accidents, unready days and a relative scale of proportionality large enough
+# that the mixtures and the slips show in the counts
 MIXED = {
     "accident_probability": 0.2,
+    "proportionality": 0.4,
+    "iran.preparation_days": 3.0,
+    "united_states.preparation_days": 1.5,
+    "kataib_hezbollah.preparation_days": 2.0,
     "kataib_hezbollah.control": 0.5,
     "other_militias.control": 0.5,
 }
@@ -86,13 +92,48 @@ def test_seeded_timeline_scores_and_explains(seeded) -> None:
     assert "menu" in notes["A18"]
     assert "target" in notes["A02"]
     assert "below" in notes["A04"]
-    scored = events[notes == ""]
+    scored = events[~notes.str.startswith("not scored")]
     assert (scored["logp"] <= 0).all()
     np.testing.assert_allclose(scored["logp"], scored["logp_act"] + scored["logp_casualties"])
     assert {"A05", "A06", "A10", "A16", "A26"} <= set(scored.index)
     assert (table["kind"] == "count").sum() == 1
     parts = result.part("event") + result.part("quiet") + result.part("count")
     assert result.total == pytest.approx(parts)
+
+
+def test_an_act_is_scored_as_what_an_observer_records(seeded) -> None:
+    """K-1 (A05, one killed) may have been a routine salvo that killed or a heavy salvo: both count.
+
+    By hand: Kataib Hezbollah's act probabilities in the state at the start of 27 December
+    (history replayed to A04, then the quiet days), and the negative-binomial pmf of one
+    killed and six wounded under each salvo's means.
+    """
+    from escalation.likelihood import _negative_binomial_logpmf_exact
+
+    table = loglik(seeded).table.set_index("id")
+    assert table.loc["A05", "note"] == "recorded alike: rocket_attack or lethal_rocket_attack"
+    model = EscalationModel(dataclasses.replace(seeded, start_after="A04"), n_worlds=1, rng=0)
+    kernel.end_of_days(model.worlds, model.state, (dt.date(2019, 12, 27) - dt.date(2019, 12, 14)).days)
+    structure, compiled = model.compiled.structure, model.compiled
+    kh = compiled.actor_index["kataib_hezbollah"]
+    menu = [seeded.actions[k].id for k in structure.menus[kh, : structure.menu_size[kh]]]
+    p = dict(zip(menu, kernel.act_probabilities(structure, model.worlds, model.state, model.scratch, kh)[0], strict=True))
+    salvos = ("rocket_attack", "lethal_rocket_attack")
+    alike = sum(p[a] for a in salvos)
+    of_kind = alike + p["embassy_assault"]  # within the count rule: P(act | an act of force)
+    assert table.loc["A05", "logp_act"] == pytest.approx(np.log(alike / of_kind), rel=1e-9)
+
+    def counts(action: str) -> float:
+        k = compiled.action_index[action]
+        mean = lambda m: np.array([m[0, k]])  # noqa: E731
+        shape = np.array([model.worlds.dispersion[0, k]])
+        return float(
+            _negative_binomial_logpmf_exact(np.array([1]), mean(model.worlds.killed_mean), shape)[0]
+            + _negative_binomial_logpmf_exact(np.array([6]), mean(model.worlds.wounded_mean), shape)[0]
+        )
+
+    mixed = sum(p[a] * np.exp(counts(a)) for a in salvos) / alike
+    assert table.loc["A05", "logp_casualties"] == pytest.approx(np.log(mixed), rel=1e-9)
 
 
 def test_share_scales_each_recorded_act(seeded) -> None:

@@ -73,28 +73,23 @@ def _act_probabilities(record: RecordLikelihood, kind: str, epsilon: float) -> l
 
 
 def acts_loglik(record: RecordLikelihood, probabilities: Sequence[np.ndarray]) -> float:
-    """The acts part of the record's log-likelihood under per-entry act probabilities."""
+    """The acts part of the record's log-likelihood under per-entry act probabilities.
+
+    Scored with the record's own observation model (:meth:`RecordLikelihood.act_terms`).
+    """
     structure = record.compiled.structure
-    total = 0.0
-    chances: dict[int, float] = {}
-    for i, p in enumerate(probabilities):
-        actor, level, slot, pick = (int(v) for v in record._entries[i])
-        share = float(record._shares[i])
+    of_kind = np.empty((len(probabilities), 1))
+    chance = np.empty((record._candidates.size, 1))
+    for i, (p, candidates) in enumerate(zip(probabilities, record.candidates, strict=True)):
+        actor, level = int(record._entries[i, 0]), int(record._entries[i, 1])
         size = int(structure.menu_size[actor])
-        recorded = structure.action_rung[structure.menus[actor, :size]] >= level
-        of_kind = float(p[recorded].sum())
-        if slot >= 0:
-            chances[slot] = share * of_kind
-        with np.errstate(divide="ignore"):
-            if pick < 0:
-                total += 0.0 if slot >= 0 else float(np.log1p(-share * of_kind))
-            elif slot >= 0:
-                total += float(np.log(p[pick]) - np.log(of_kind))
-            else:
-                total += float(np.log(p[pick]) + np.log(share))
+        of_kind[i, 0] = p[structure.action_rung[structure.menus[actor, :size]] >= level].sum()
+        first = int(record._entries[i, 2])
+        chance[first : first + candidates.size, 0] = p[candidates]
+    logp, chances = record.act_terms(of_kind, chance)
+    total = float(logp.sum())
     for index, slots in record.slots.items():
-        trials = np.array([[chances[s]] for s in slots]) if slots else np.zeros((0, 1))
-        total += float(poisson_binomial_logpmf(record.rules[index].rule.count, trials)[0])
+        total += float(poisson_binomial_logpmf(record.rules[index].rule.count, chances[slots])[0])
     return total
 
 

@@ -17,11 +17,27 @@ from escalation.mechanisms import (
     fear,
     grievance,
     offramp,
+    offramp_breach,
+    preparation,
     pressure,
+    proportionality,
     proxies,
     red_lines,
 )
 
-MECHANISMS = (choice, grievance, fear, casualties, red_lines, pressure, proxies, offramp, accidents)
+MECHANISMS = (
+    choice,
+    grievance,
+    proportionality,
+    fear,
+    casualties,
+    red_lines,
+    pressure,
+    proxies,
+    offramp,
+    offramp_breach,
+    preparation,
+    accidents,
+)
 
 __all__ = ["MECHANISMS", *(m.__name__.rsplit(".", 1)[1] for m in MECHANISMS)]

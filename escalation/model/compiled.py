@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from escalation.mechanisms import casualties, fear, grievance
+from escalation.mechanisms import casualties, fear, grievance, preparation
 from escalation.model.kernel import ACTION_NAMES, ACTOR_NAMES, GLOBAL_NAMES, Structure, Worlds, standing_utility
 from escalation.parameters import registry, split_name
 from escalation.scenario.schema import Scenario
@@ -88,6 +88,10 @@ class CompiledScenario:
             declares=np.array([a.declares_red_line for a in actions], dtype=bool),
             menus=menus,
             menu_size=menu_size,
+            menu_below_force=np.array(
+                [(action_rung[menus[i, : menu_size[i]]] < ladder.level(params.force_from)).sum() for i in range(n)],
+                dtype=np.int64,
+            ),
             lowest_rung=np.array([action_rung[menus[i, 0]] if menu_size[i] else 0 for i in range(n)], dtype=np.int64),
             adversary=adversary,
             adversaries=adversaries,
@@ -201,6 +205,7 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         action=np.ascontiguousarray(x),
         decay=grievance.decay_factor(col(a, ACTOR_NAMES, "grievance_half_life")),
         signal_decay=grievance.decay_factor(col(g, GLOBAL_NAMES, "signal_half_life")),
+        ready=np.vectorize(preparation.readiness, otypes=[float])(col(a, ACTOR_NAMES, "preparation_days")),
         fear_curve=fear.fear_curve(col(g, GLOBAL_NAMES, "fear_steepness")[:, None], levels[None, :], top),
         nominal=np.ascontiguousarray(nominal),
         killed_mean=casualties.realised_mean(killed_mean, compiled.telegraphed[None], telegraph),

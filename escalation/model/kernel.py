@@ -4,10 +4,11 @@ The functions of :mod:`escalation.mechanisms` are compiled here with numba (nopy
 called world by world, so a simulated day reads as the list of mechanisms it applies:
 
 1. each strategic actor chooses (proxy control, then the utility terms of choice, fear,
-   pressure, grievance, red lines and off-ramp, then the logit pick and accidents);
+   pressure, grievance on the scale of proportionality, red lines and off-ramp, then
+   preparation, the logit pick and accidents);
 2. each act's casualties are drawn;
 3. the day's acts are resolved together (harm, perception, attribution, solidarity, red
-   lines, signals, grievance settlement);
+   lines, signals and their breach, grievance settlement);
 4. the end of the day decays grievances, obligations and beliefs.
 
 Random numbers come from the block's ``numpy.random.Generator`` in a fixed order (world by
@@ -31,7 +32,20 @@ import numpy as np
 from numba.core import config
 
 from escalation import mechanisms as m
-from escalation.mechanisms import accidents, casualties, choice, fear, grievance, offramp, pressure, proxies, red_lines
+from escalation.mechanisms import (
+    accidents,
+    casualties,
+    choice,
+    fear,
+    grievance,
+    offramp,
+    offramp_breach,
+    preparation,
+    pressure,
+    proportionality,
+    proxies,
+    red_lines,
+)
 from escalation.model.borrowed import borrowed, borrowing
 from escalation.parameters import registry
 
@@ -48,6 +62,7 @@ TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
 ACCIDENT_PROBABILITY = _GLOBAL["accident_probability"]
 PERCEPTION_NOISE = _GLOBAL["perception_noise"]
+PROPORTIONALITY = _GLOBAL["proportionality"]
 RATIONALITY = _ACTOR["rationality"]
 RECIPROCITY = _ACTOR["reciprocity"]
 FEAR = _ACTOR["fear"]
@@ -59,6 +74,7 @@ CONTROL = _ACTOR["control"]
 DENIABILITY = _ACTOR["deniability"]
 SOLIDARITY = _ACTOR["solidarity"]
 RESTRAINT_VALUE = _ACTOR["restraint_value"]
+OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
 HARM_BASE = _ACTION["harm_base"]
 TARGET_VALUE = _ACTION["target_value"]
 
@@ -76,6 +92,7 @@ class Structure(NamedTuple):
     declares: np.ndarray  # (n_actions,) bool
     menus: np.ndarray  # (n_actors, max menu) int64, sorted by rung, -1 padded
     menu_size: np.ndarray  # (n_actors,) int64
+    menu_below_force: np.ndarray  # (n_actors,) int64: acts of the menu below force_from (they come first)
     lowest_rung: np.ndarray  # (n_actors,) int64
     adversary: np.ndarray  # (n_actors, n_actors) bool
     adversaries: np.ndarray  # (n_actors, n_actors) int64, -1 padded
@@ -99,6 +116,7 @@ class Worlds(NamedTuple):
     action: np.ndarray  # (W, n_actions, n_action_params)
     decay: np.ndarray  # (W, n_actors) daily grievance factor
     signal_decay: np.ndarray  # (W,) daily off-ramp belief factor
+    ready: np.ndarray  # (W, n_actors) daily probability of being ready for force
     fear_curve: np.ndarray  # (W, n_rungs)
     nominal: np.ndarray  # (W, n_actions, n_actors) harm each act stands for, to each actor
     killed_mean: np.ndarray  # (W, n_actions) as realised (telegraph factor applied)
@@ -146,7 +164,8 @@ class Scratch(NamedTuple):
     accident: np.ndarray  # (n_strategic,) bool
     increase: np.ndarray  # (n_actors, n_actors) grievance raised by the day's acts
     discharge: np.ndarray  # (n_actors, n_actors) grievance discharged by them
-    flags: np.ndarray  # (3, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen
+    flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
+    answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
 
 
 def scratch(s: Structure) -> Scratch:
@@ -162,7 +181,8 @@ def scratch(s: Structure) -> Scratch:
         np.empty(acts, np.bool_),
         np.empty((n, n)),
         np.empty((n, n)),
-        np.empty((3, n), np.bool_),
+        np.empty((4, n), np.bool_),
+        np.empty(n),
     )
 
 
@@ -205,6 +225,7 @@ inertia_term = _inline(choice.inertia_term)
 probabilities = _inline(choice.probabilities)
 pick = _inline(choice.pick)
 squared_gap = _inline(grievance.squared_gap)
+scaled = _inline(proportionality.scaled)
 reciprocity_term = _inline(grievance.reciprocity_term)
 settle = _inline(grievance.settle)
 fear_term = _inline(fear.fear_term)
@@ -221,6 +242,10 @@ follows_patron = _inline(proxies.follows_patron)
 attributed_share = _inline(proxies.attributed_share)
 restraint_term = _inline(offramp.restraint_term)
 update_belief = _inline(offramp.update_belief)
+breached = _inline(offramp_breach.breached)
+is_ready = _inline(preparation.is_ready)
+restrict = _inline(preparation.restrict)
+mix_readiness = _inline(preparation.mix)
 slip_probability = _inline(accidents.slip_probability)
 perception_factor = _inline(accidents.perception_factor)
 
@@ -262,9 +287,15 @@ def standing_utility(s, p):
 
 
 @_inline
-def utility(s, p, st, w, actor, judge, share, deniability, out):
-    """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``."""
+def utility(s, p, st, w, actor, judge, share, deniability, answered, out):
+    """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``.
+
+    ``answered`` is scratch for the judge's grievances on the scale of proportionality.
+    """
     standing = p.standing[w, actor, 0 if judge == actor else 1]
+    lam = p.globals[w, PROPORTIONALITY]
+    for m_ in range(s.n_adversaries[judge]):
+        answered[m_] = scaled(st.grievance[w, judge, s.adversaries[judge, m_]], lam)
     crossed_already = s.crossings_at[st.peak[w]]
     reciprocity = p.actor[w, judge, RECIPROCITY]
     threshold = p.actor[w, judge, THRESHOLD_COST]
@@ -282,7 +313,10 @@ def utility(s, p, st, w, actor, judge, share, deniability, out):
         gaps = 0.0
         for m_ in range(s.n_adversaries[judge]):
             j = s.adversaries[judge, m_]
-            gaps += squared_gap(share, p.nominal[w, act, j], st.grievance[w, judge, j])
+            if lam >= 1.0:
+                gaps += squared_gap(share, p.nominal[w, act, j], answered[m_])
+            else:
+                gaps += squared_gap(1.0, scaled(share * p.nominal[w, act, j], lam), answered[m_])
         u += reciprocity_term(reciprocity, gaps)
         u += firebreak_term(threshold, deniability, s.crossings_at[rung], crossed_already)
         u += credibility_term(credibility, pending, rung, respond)
@@ -292,21 +326,26 @@ def utility(s, p, st, w, actor, judge, share, deniability, out):
 
 
 @_inline
-def judged(s, p, st, w, actor, judge, scaled, prob):
+def judged(s, p, st, w, actor, judge, values, answered, prob):
     """Choice probabilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees it."""
     deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
-    utility(s, p, st, w, actor, judge, 1.0 - deniability, deniability, scaled)
-    probabilities(scaled, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob)
+    utility(s, p, st, w, actor, judge, 1.0 - deniability, deniability, answered, values)
+    probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob)
 
 
 @_jit
 def choice_probabilities(s, p, st, actor, judge):
-    """``(n_worlds, menu size)`` probabilities of ``actor``'s acts when ``judge`` decides, in every world."""
+    """``(n_worlds, menu size)`` logit probabilities of ``actor``'s acts as ``judge`` judges them, in every world.
+
+    The judgement of a day on which the actor is ready for force (see :func:`act_probabilities`
+    for the probability of the act itself).
+    """
     size = s.menu_size[actor]
     out = np.empty((st.peak.size, size))
-    scaled = np.empty(size)
+    values = np.empty(size)
+    answered = np.empty(s.patron.size)
     for w in range(st.peak.size):
-        judged(s, p, st, w, actor, judge, scaled, out[w])
+        judged(s, p, st, w, actor, judge, values, answered, out[w])
     return out
 
 
@@ -315,16 +354,21 @@ def act_mixture(s, p, st, scratch, w, actor, out):
     """Into ``out[:menu size]``: the probability of each act of ``actor``'s menu in world ``w``.
 
     The mixture :func:`choose` samples from: its own judgement, or with probability
-    ``control`` its patron's, then the logit choice, then an accidental slip one act up.
+    ``control`` its patron's, then the logit choice (over the acts below force on a day the
+    actor is not ready), then an accidental slip one act up.
     """
     size = s.menu_size[actor]
     patron = s.patron[actor]
     control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
-    judged(s, p, st, w, actor, actor, scratch.utility, scratch.probability)
+    ready = p.ready[w, actor]
+    below = s.menu_below_force[actor]
+    judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered, scratch.probability)
+    mix_readiness(scratch.probability, size, below, ready)
     for k in range(size):
         out[k] = (1.0 - control) * scratch.probability[k]
     if patron >= 0:
-        judged(s, p, st, w, actor, patron, scratch.utility, scratch.probability)
+        judged(s, p, st, w, actor, patron, scratch.utility, scratch.answered, scratch.probability)
+        mix_readiness(scratch.probability, size, below, ready)
         for k in range(size):
             out[k] += control * scratch.probability[k]
     accident = p.globals[w, ACCIDENT_PROBABILITY]
@@ -349,13 +393,21 @@ def act_probabilities(s, p, st, scratch, actor):
 
 
 @_inline
-def choose(s, p, st, w, actor, rng, scaled, prob):
-    """One actor's act in world ``w``: ``(menu index, action, accident)``."""
+def choose(s, p, st, w, actor, rng, scratch):
+    """One actor's act in world ``w``: ``(menu index, action, accident)``.
+
+    Draws, in this order: whether a militia follows its patron today, whether the actor is
+    ready for force, the logit pick, the accident.
+    """
     judge = actor
     if s.patron[actor] >= 0 and follows_patron(rng.random(), p.actor[w, actor, CONTROL]):
         judge = s.patron[actor]
+    ready = is_ready(rng.random(), p.ready[w, actor])
     size = s.menu_size[actor]
-    judged(s, p, st, w, actor, judge, scaled, prob)
+    prob = scratch.probability
+    judged(s, p, st, w, actor, judge, scratch.utility, scratch.answered, prob)
+    if not ready:
+        restrict(prob, size, s.menu_below_force[actor])
     k = pick(prob, size, rng.random())
     rung = s.action_rung[s.menus[actor, k]]
     accident = rng.random() < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
@@ -397,6 +449,7 @@ def resolve(
         flags[0, a] = False
         flags[1, a] = False
         flags[2, a] = False
+        flags[3, a] = False
     noise_sd = p.globals[w, PERCEPTION_NOISE]
     wound_weight = p.globals[w, WOUND_WEIGHT]
     for q in range(n_acts):
@@ -431,6 +484,8 @@ def resolve(
                     increase[s.patron[j], i] += p.actor[w, j, SOLIDARITY] * suffered
                 if s.adversary[j, i] and s.has_red_line[j] and crosses_red_line(seen_killed[q], s.red_line_killed[j]):
                     flags[0, j] = True
+                if s.adversary[j, i] and seen_killed[q] > 0:
+                    flags[3, j] = True
                 if count_deaths and target == j:
                     st.killed[w, j] += killed[q]
         if answers_red_line(rung, s.respond_level[i]):
@@ -448,7 +503,8 @@ def resolve(
     for j in range(n):
         if flags[0, j] and st.active[w, j]:
             st.pending[w, j] = 1.0
-        st.belief[w, j] = update_belief(st.belief[w, j], flags[1, j], flags[2, j])
+        belief = update_belief(st.belief[w, j], flags[1, j], flags[2, j])
+        st.belief[w, j] = breached(belief, p.actor[w, j, OFFRAMP_FRAGILITY], flags[3, j])
         for b in range(n):
             st.grievance[w, j, b] = settle(st.grievance[w, j, b], increase[j, b], discharge[j, b])
 
@@ -494,7 +550,7 @@ def simulate_day(s, p, st, log, scratch, day, detail, rng):
     )
     for w in range(n_worlds):
         for q in range(n_acts):
-            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch.utility, scratch.probability)
+            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch)
             targets[q] = s.action_target[actions[q]]
         for q in range(n_acts):
             k = actions[q]
@@ -553,21 +609,20 @@ def replay_event(
 
 
 @_jit
-def replay_record(s, p, st, scratch, days, entries, shares, events, effects, amounts, rng, logp, chances):
-    """Replay a documented record in every world and score each covered actor-day.
+def replay_record(s, p, st, scratch, days, entries, candidates, events, effects, amounts, rng, of_kind, chance):
+    """Replay a documented record in every world and read the act probabilities of each covered actor-day.
 
     ``days[d] = (first entry, first event)`` of day ``d`` (one extra row closes the last day).
-    ``entries[e] = (actor, recorded level, chance slot or -1, menu index of the documented act
-    or -1)``: an actor-day covered by a record rule; ``shares[e]`` the rule's share.
+    ``entries[e] = (actor, recorded level, first candidate, number of candidates)``: an
+    actor-day covered by a record rule; the candidates ``candidates[c]`` (menu indices) are the
+    acts the documented act of that day could have been (none on a day without one).
     ``events[v] = (actor, action, target, killed, wounded, seen killed, seen wounded, declares
     a red line, off-ramp, first effect)``, and ``effects``/``amounts`` the host-pressure
     effects (actor, amount); one extra row of ``events`` closes the last event's effects.
 
-    Fills ``logp[e, w]``: ``log(1 - share * P(recorded kind))`` for a quiet day outside a count
-    rule, ``log(share * P(act))`` for a documented act (``log P(act | recorded kind)`` under a
-    count rule, 0 for a quiet day there), and ``chances[slot, w] = share * P(recorded kind)``
-    for each actor-day of a count rule. Each day's acts are applied after it is scored, then
-    the day passes.
+    Fills ``of_kind[e, w]``, the probability of an act at or above the recorded level, and
+    ``chance[c, w]``, the probability of each candidate act, both read in the state at the
+    start of the day; then the day's events are applied and the day passes.
     """
     s = borrow_structure(s)
     p = borrow_worlds(p)
@@ -583,21 +638,13 @@ def replay_record(s, p, st, scratch, days, entries, shares, events, effects, amo
             for e in range(days[d, 0], days[d + 1, 0]):
                 actor = entries[e, 0]
                 act_mixture(s, p, st, scratch, w, actor, row)
-                of_kind = 0.0
+                total = 0.0
                 for k in range(s.menu_size[actor]):
                     if s.action_rung[s.menus[actor, k]] >= entries[e, 1]:
-                        of_kind += row[k]
-                share = shares[e]
-                slot = entries[e, 2]
-                pick = entries[e, 3]
-                if slot >= 0:
-                    chances[slot, w] = share * of_kind
-                if pick < 0:
-                    logp[e, w] = 0.0 if slot >= 0 else np.log1p(-share * of_kind)
-                elif slot >= 0:
-                    logp[e, w] = np.log(row[pick]) - np.log(of_kind)
-                else:
-                    logp[e, w] = np.log(row[pick]) + np.log(share)
+                        total += row[k]
+                of_kind[e, w] = total
+                for c in range(entries[e, 2], entries[e, 2] + entries[e, 3]):
+                    chance[c, w] = row[candidates[c]]
             for v in range(days[d, 1], days[d + 1, 1]):
                 actors[0], actions[0], targets[0] = events[v, 0], events[v, 1], events[v, 2]
                 k_[0], w_[0], sk[0], sw[0] = events[v, 3], events[v, 4], events[v, 5], events[v, 6]
