@@ -117,7 +117,8 @@ def test_an_act_is_scored_as_what_an_observer_records(seeded) -> None:
     structure, compiled = model.compiled.structure, model.compiled
     kh = compiled.actor_index["kataib_hezbollah"]
     menu = [seeded.actions[k].id for k in structure.menus[kh, : structure.menu_size[kh]]]
-    p = dict(zip(menu, kernel.act_probabilities(structure, model.worlds, model.state, model.scratch, kh)[0], strict=True))
+    probabilities = kernel.act_probabilities(structure, model.worlds, model.state, model.scratch, kh)[0]
+    p = dict(zip(menu, probabilities, strict=True))
     salvos = ("rocket_attack", "lethal_rocket_attack")
     alike = sum(p[a] for a in salvos)
     of_kind = alike + p["embassy_assault"]  # within the count rule: P(act | an act of force)
