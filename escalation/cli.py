@@ -118,6 +118,7 @@ def _fit(args: argparse.Namespace) -> int:
         out=args.out,
         progress=not args.quiet,
         leave_one_out=args.loo,
+        ablation=args.ablation,
     )
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=1)
@@ -149,6 +150,19 @@ def _fit(args: argparse.Namespace) -> int:
         for name, scores in loo["records"].items():
             print(f"    {name:<18} {scores['loglik']:>10.2f}  (judgement {scores['loglik_judgement']:.2f})")
         print(f"    {'total':<18} {loo['total']:>10.2f}")
+    if "mechanisms" in result.checks:
+        print("  what each mechanism buys (refitted without it; worth its parameters when the AIC gain is > 0):")
+        print(f"    {'mechanism':<18} {'parameters':>10} {'loglik gain':>12} {'AIC gain':>9} {'LOO gain':>9}")
+        for name, gain in result.checks["mechanisms"].items():
+            loo_gain = f"{gain['loo_gain']:>9.2f}" if "loo_gain" in gain else f"{'-':>9}"
+            print(f"    {name:<18} {len(gain['parameters']):>10} {gain['loglik_gain']:>12.2f} "
+                  f"{gain['aic_gain']:>9.2f} {loo_gain}")  # fmt: skip
+    if result.predictive is not None:
+        print("  posterior predictive checks (the record against simulations from the posterior):")
+        for row in result.predictive.itertuples():
+            check = f"P(sim >= record) {row.p_at_least:.2f}" if row.p_at_least == row.p_at_least else ""
+            print(f"    {row.statistic:<26} record {row.record:>7.3g}   simulated {row.median:>7.3g} "
+                  f"[{row.q5:.3g}, {row.q95:.3g}]   {check}")  # fmt: skip
     d = result.diagnostics
     print(f"  acceptance {d['acceptance']:.2f}, max R-hat {d['max_rhat']:.3f}, min ESS {d['min_ess']:.0f}, "
           f"{d['seconds']['total']:.0f} s")  # fmt: skip
@@ -281,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     fitting.add_argument("--seed", type=_non_negative_int, default=0, help="seed of starts and sampler (default 0)")
     fitting.add_argument(
         "--loo", action="store_true", help="also score each record at the MAP of the others (one MAP fit per record)"
+    )
+    fitting.add_argument(
+        "--ablation", action="store_true", help="also refit without each mechanism that can be switched off"
     )
     fitting.add_argument("--quiet", action="store_true", help="no progress bar")
     fitting.add_argument("--json", action="store_true", help="print fit.json's content")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -66,9 +66,10 @@ class LogPosterior:
     log prior (with Jacobian) plus the pooled log-likelihood; ``-inf`` where either is not finite.
     """
 
-    def __init__(self, corpus: Corpus, free: Sequence[FreeParameter]) -> None:
+    def __init__(self, corpus: Corpus, free: Sequence[FreeParameter], fixed: Mapping[str, float] | None = None) -> None:
         self.corpus = corpus
         self.free = list(free)
+        self.fixed = dict(fixed or {})  # full name -> value held for every point (e.g. a mechanism switched off)
         self.evaluations = 0
 
     @property
@@ -76,8 +77,9 @@ class LogPosterior:
         return len(self.free)
 
     def values(self, u: np.ndarray) -> dict[str, np.ndarray]:
-        """Constrained parameter values of the points ``u`` ``(n_points, n_free)``."""
-        return {p.name: p.to_x(u[:, j]) for j, p in enumerate(self.free)}
+        """Constrained parameter values of the points ``u`` ``(n_points, n_free)``, and the fixed values."""
+        values = {p.name: p.to_x(u[:, j]) for j, p in enumerate(self.free)}
+        return {**values, **{name: np.full(len(u), value) for name, value in self.fixed.items()}}
 
     def log_prior(self, u: np.ndarray) -> np.ndarray:
         u = np.atleast_2d(u)

@@ -1,8 +1,9 @@
-"""Figures of a fit: prior against posterior for every free parameter, and each event's surprise."""
+"""Figures of a fit: prior against posterior for every free parameter, each event's surprise, predictive checks."""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,4 +91,30 @@ def plot_surprise(result: FitResult, top: int = 30) -> Figure:
     ax.set_xlabel("surprise of the documented act, -log p (nats)", fontsize=8)
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("Which documented acts the model finds least likely", fontsize=9)
+    return fig
+
+
+def plot_predictive(table: pd.DataFrame, columns: int = 4) -> Figure:
+    """One panel per stylised fact: its posterior predictive distribution over draws (histogram),
+    the middle 90% (shaded) and the record's value (red line), with the share of draws at or above it."""
+    from matplotlib.figure import Figure
+
+    rows = math.ceil(len(table) / columns)
+    fig = Figure(figsize=(2.9 * columns, 2.2 * rows + 0.7), layout="constrained")
+    for j, row in enumerate(table.itertuples()):
+        ax = fig.add_subplot(rows, columns, j + 1)
+        values = np.asarray(row.simulated, dtype=float)
+        if values.size:
+            ax.hist(values, bins=25, color=POSTERIOR_COLOUR, alpha=0.65, linewidth=0)
+            ax.axvspan(row.q5, row.q95, color=POSTERIOR_COLOUR, alpha=0.12, linewidth=0)
+        if np.isfinite(row.record):
+            ax.axvline(row.record, color="#c0392b", linewidth=1.6)
+        check = "" if not np.isfinite(row.p_at_least) else f"\nP(sim >= record) = {row.p_at_least:.2f}"
+        ax.set_title(f"{textwrap.fill(row.description, 38)}{check}", fontsize=7)
+        ax.tick_params(labelsize=6.5)
+        ax.set_yticks([])
+    fig.suptitle(
+        "Posterior predictive checks: simulated crises (blue: over posterior draws) against the record (red)",
+        fontsize=9,
+    )
     return fig

@@ -27,6 +27,7 @@ import pandas as pd
 
 from escalation.calibration.corpus import Corpus, LogPosterior
 from escalation.calibration.diagnostics import effective_sample_size, split_rhat
+from escalation.calibration.predictive import predictive_checks
 from escalation.calibration.space import FreeParameter, free_parameters
 from escalation.errors import RunError
 from escalation.io import atomic_write, atomic_write_text
@@ -52,7 +53,8 @@ class FitResult:
     log_posterior_draws: np.ndarray
     settings: dict[str, Any]
     diagnostics: dict[str, Any] = field(default_factory=dict)
-    checks: dict[str, Any] = field(default_factory=dict)  # baselines and leave-one-out scores
+    checks: dict[str, Any] = field(default_factory=dict)  # baselines, leave-one-out scores, ablations
+    predictive: pd.DataFrame | None = None  # posterior predictive checks of the stylised facts
     corpus_scenarios: list[Any] = field(default_factory=list, repr=False)  # the Scenario objects
     path: Path | None = None
 
@@ -132,16 +134,27 @@ class FitResult:
                 "judgement_total": clean(sum(self.loglik_judgement.values())),
             },
             "diagnostics": self.diagnostics,
-            "checks": self.checks,
+            "checks": {**self.checks, **self._predictive_json()},
             "parameters": [{k: clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")],
             "informed": [r["parameter"] for r in table.to_dict(orient="records") if r["informed"]],
             "prior_only": [r["parameter"] for r in table.to_dict(orient="records") if not r["informed"]],
         }
 
+    def _predictive_json(self) -> dict[str, Any]:
+        if self.predictive is None:
+            return {}
+        rows = self.predictive.drop(columns="simulated").to_dict(orient="records")
+
+        def clean(value: Any) -> Any:
+            return None if isinstance(value, float) and not math.isfinite(value) else value
+
+        return {"predictive": [{k: clean(v) for k, v in row.items()} for row in rows]}
+
     def save(self, folder: str | os.PathLike[str], figures: bool = True) -> Path:
         """Write ``posterior.parquet``, ``fit.json`` and (with ``figures``) ``marginals.png``,
-        ``surprise.png`` and ``surprise.csv`` into ``folder``, each file atomically."""
-        from escalation.calibration.figures import plot_marginals, plot_surprise, surprise_table
+        ``surprise.png``, ``surprise.csv``, ``predictive.png`` and ``predictive.csv`` into
+        ``folder``, each file atomically."""
+        from escalation.calibration.figures import plot_marginals, plot_predictive, plot_surprise, surprise_table
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,6 +169,12 @@ class FitResult:
             atomic_write_text(folder / "surprise.csv", surprise_table(self).to_csv(index=False))
             save_figure(plot_marginals(self), folder / "marginals.png")
             save_figure(plot_surprise(self), folder / "surprise.png")
+        if figures and self.predictive is not None:
+            from escalation.plots.style import save_figure
+
+            table = self.predictive.drop(columns="simulated")
+            atomic_write_text(folder / "predictive.csv", table.to_csv(index=False))
+            save_figure(plot_predictive(self.predictive), folder / "predictive.png")
         self.path = folder
         return folder
 
@@ -211,6 +230,8 @@ def fit(
     out: str | os.PathLike[str] | None = None,
     progress: bool = False,
     leave_one_out: bool = False,
+    ablation: bool = False,
+    predictive_draws: bool = True,
 ) -> FitResult:
     """Calibrate the free parameters to the records of ``scenarios`` (files or Scenario objects).
 
@@ -225,7 +246,12 @@ def fit(
     casualty terms) of the model at the judgement values and at the MAP with simple baselines
     (:mod:`escalation.calibration.baselines`); with ``leave_one_out``, each record is also
     scored at the MAP of the other records (one optimiser start each), a plug-in estimate of
-    how well the fitted model forecasts a crisis it was not fitted to.
+    how well the fitted model forecasts a crisis it was not fitted to. With ``ablation``, each
+    mechanism that declares neutral values is switched off and the corpus refitted
+    (:mod:`escalation.calibration.ablation`): what it buys in log-likelihood, and out of sample
+    with ``leave_one_out``. With ``predictive_draws``, the stylised facts of the records are
+    checked against simulations from the posterior
+    (:func:`~escalation.calibration.predictive.predictive_checks`).
     """
     import emcee
 
@@ -283,19 +309,23 @@ def fit(
         "evaluations": posterior.evaluations,
         "seconds": {"map": round(map_seconds, 2), "total": round(time.perf_counter() - started, 2)},
     }
-    checks = _checks(corpus, free, map_u, judgement, leave_one_out)
+    loglik_map = dict(zip(corpus.names, at_map[:, 0].tolist(), strict=True))
+    checks = _checks(corpus, free, map_u, judgement, loglik_map, leave_one_out, ablation)
+    posterior_draws = pd.DataFrame({p.name: p.to_x(flat[pick][:, j]) for j, p in enumerate(free)})
+    predictive = predictive_checks(corpus, posterior_draws, seed=seed) if predictive_draws else None
     result = FitResult(
         corpus=corpus.names,
         free=free,
         map_u=map_u,
         draws_u=flat[pick],
         chain_u=kept,
-        loglik_map=dict(zip(corpus.names, at_map[:, 0].tolist(), strict=True)),
+        loglik_map=loglik_map,
         loglik_judgement=dict(zip(corpus.names, at_judgement[:, 0].tolist(), strict=True)),
         log_posterior_draws=kept_log_prob.reshape(-1)[pick],
         settings=settings,
         diagnostics=diagnostics,
         checks=checks,
+        predictive=predictive,
         corpus_scenarios=corpus.scenarios,
     )
     if out is not None:
@@ -304,9 +334,15 @@ def fit(
 
 
 def _checks(
-    corpus: Corpus, free: list[FreeParameter], map_u: np.ndarray, judgement: np.ndarray, leave_one_out: bool
+    corpus: Corpus,
+    free: list[FreeParameter],
+    map_u: np.ndarray,
+    judgement: np.ndarray,
+    loglik_map: dict[str, float],
+    leave_one_out: bool,
+    ablation: bool,
 ) -> dict[str, Any]:
-    """Baselines against the model per record, and (optionally) leave-one-record-out scores."""
+    """Baselines against the model per record, and optionally leave-one-record-out scores and mechanism ablations."""
     from escalation.calibration.baselines import baseline_table, model_acts_loglik
 
     def values(u: np.ndarray, scenario: Any) -> dict[str, float]:
@@ -326,27 +362,36 @@ def _checks(
         }
     }
     if leave_one_out and len(corpus.records) > 1:
-        held: dict[str, dict[str, float]] = {}
-        for i, record in enumerate(corpus.records):
-            others = corpus.without(i)
-            inside = [p for p in free if set(p.scenarios) - {record.scenario.name}]
-            if not inside:
-                continue
-            u_others, _ = find_map(LogPosterior(others, inside), np.array([[p.to_u(p.value) for p in inside]]))
-            fitted = {p.name: float(p.to_x(u_others[j])) for j, p in enumerate(inside)}
-            known = corpus.parameter_names(record.scenario)
-            own = {k: v for k, v in fitted.items() if k in known}
-            held[record.scenario.name] = {
-                "loglik": float(record.totals(own)[0]),
-                "acts_loglik": model_acts_loglik(record, own),
+        from escalation.calibration.ablation import held_out_loglik
+        from escalation.calibration.ablation import leave_one_out as fitted_without
+
+        held_values = fitted_without(corpus, free, {p.name: p.value for p in free})
+        held_loglik = held_out_loglik(corpus, held_values)
+        held = {
+            record.scenario.name: {
+                "loglik": held_loglik[record.scenario.name],
+                "acts_loglik": model_acts_loglik(record, held_values[record.scenario.name]),
                 "loglik_judgement": float(record.totals(values(judgement, record.scenario))[0]),
             }
+            for record in corpus.records
+        }
         checks["leave_one_out"] = {
             "records": held,
             "total": sum(h["loglik"] for h in held.values()),
             "acts_total": sum(h["acts_loglik"] for h in held.values()),
             "method": "each record scored at the MAP of the others (one start, the judgement values)",
         }
+    if ablation:
+        from escalation.calibration.ablation import mechanism_gains
+
+        loo = checks.get("leave_one_out")
+        checks["mechanisms"] = mechanism_gains(
+            corpus,
+            free,
+            map_u,
+            loglik_map,
+            {k: v["loglik"] for k, v in loo["records"].items()} if loo else None,
+        )
     return checks
 
 

@@ -8,10 +8,13 @@ functions with numba for the simulation and the likelihood: each rule has one im
 
 To add a mechanism: write its module here, list it in ``MECHANISMS``, call its functions
 from the kernel, and document it in ``docs/model.md`` (its parameter table is generated).
+A module may declare ``NEUTRAL``, the parameter values at which it does nothing:
+``escalation fit --ablation`` refits the corpus with it switched off and reports what it buys.
 """
 
 from escalation.mechanisms import (
     accidents,
+    campaign,
     casualties,
     choice,
     fear,
@@ -37,6 +40,7 @@ MECHANISMS = (
     offramp,
     offramp_breach,
     preparation,
+    campaign,
     accidents,
 )
 

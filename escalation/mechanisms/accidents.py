@@ -38,6 +38,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (no act slips), for escalation fit --ablation
+NEUTRAL = {"accident_probability": 0.0}
+
 
 def slip_probability(probability: float, rung: int, accident_level: int, pick: int, size: int) -> float:
     """Chance that the chosen act (menu index ``pick`` of ``size``, on ``rung``) slips one step up.

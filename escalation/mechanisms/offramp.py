@@ -40,6 +40,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (off-ramp signals change nothing), for escalation fit --ablation
+NEUTRAL = {"restraint_value": 0.0}
+
 
 def restraint_term(restraint_value: float, belief: float, rung: int, force_level: int) -> float:
     """``restraint_value * belief`` for an act below force, else 0."""

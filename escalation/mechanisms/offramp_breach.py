@@ -29,6 +29,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (deaths leave the belief as it is), for fit --ablation
+NEUTRAL = {"offramp_fragility": 0.0}
+
 
 def breached(belief: float, offramp_fragility: float, killed_by_adversary: bool) -> float:
     """The belief after a day: times ``1 - offramp_fragility`` if an adversary's act killed the actor's people."""

@@ -37,6 +37,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (ready for force every day), for escalation fit --ablation
+NEUTRAL = {"preparation_days": 0.0}
+
 
 def readiness(preparation_days: float) -> float:
     """Daily probability of being ready for force: ``1 - exp(-1 / preparation_days)``, 1 at 0 days."""

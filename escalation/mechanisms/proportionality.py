@@ -32,6 +32,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (answers compared in absolute harm), for escalation fit --ablation
+NEUTRAL = {"proportionality": 1.0}
+
 
 def scaled(harm: float, proportionality: float) -> float:
     """``((1 + harm) ** lam - 1) / lam`` (``log1p(harm)`` at ``lam = 0``; ``harm`` itself at ``lam = 1``)."""

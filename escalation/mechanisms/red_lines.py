@@ -29,6 +29,9 @@ PARAMETERS = (
     ),
 )
 
+# the values at which this mechanism does nothing (a crossed red line adds no utility), for fit --ablation
+NEUTRAL = {"credibility": 0.0}
+
 
 def credibility_term(credibility: float, pending: float, rung: int, respond_level: int) -> float:
     """``credibility * pending`` for an act at or above the promised rung, else 0."""

@@ -34,6 +34,7 @@ from numba.core import config
 from escalation import mechanisms as m
 from escalation.mechanisms import (
     accidents,
+    campaign,
     casualties,
     choice,
     fear,
@@ -74,6 +75,7 @@ CONTROL = _ACTOR["control"]
 DENIABILITY = _ACTOR["deniability"]
 SOLIDARITY = _ACTOR["solidarity"]
 RESTRAINT_VALUE = _ACTOR["restraint_value"]
+CAMPAIGN_VALUE = _ACTOR["campaign_value"]
 OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
 HARM_BASE = _ACTION["harm_base"]
 TARGET_VALUE = _ACTION["target_value"]
@@ -237,6 +239,7 @@ credibility_term = _inline(red_lines.credibility_term)
 crosses_red_line = _inline(red_lines.crossed)
 answers_red_line = _inline(red_lines.answered)
 domestic_term = _inline(pressure.domestic_term)
+campaign_term = _inline(campaign.campaign_term)
 host_term = _inline(pressure.host_term)
 follows_patron = _inline(proxies.follows_patron)
 attributed_share = _inline(proxies.attributed_share)
@@ -259,7 +262,7 @@ borrow_scratch = borrowing(Scratch)
 
 @_jit
 def standing_utility(s, p):
-    """The utility terms of every menu that the simulation does not change: inertia, fear, domestic.
+    """The utility terms of every menu that the simulation does not change: inertia, fear, domestic, campaign.
 
     Indexed ``[world, actor, judge, menu index]``, judge 0 being the actor itself and 1 its
     patron (who discounts what the proxy's deniability hides). The terms are summed in the
@@ -277,11 +280,14 @@ def standing_utility(s, p):
                 deniability = 0.0 if slot == 0 else p.actor[w, actor, DENIABILITY]
                 fear = p.actor[w, judge, FEAR]
                 domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
+                standing_campaign = p.actor[w, actor, CAMPAIGN_VALUE]
+                least_force = s.menu_below_force[actor] if s.menu_below_force[actor] < s.menu_size[actor] else -1
                 for k in range(s.menu_size[actor]):
                     rung = s.action_rung[s.menus[actor, k]]
                     u = inertia_term(inertia, rung, s.lowest_rung[actor])
                     u += fear_term(fear, p.fear_curve[w, rung], deniability)
                     u += domestic_term(domestic, rung, s.force_level, deniability)
+                    u += campaign_term(standing_campaign, k, least_force)
                     out[w, actor, slot, k] = u
     return out
 

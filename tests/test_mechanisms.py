@@ -1,0 +1,141 @@
+"""The mechanisms the record demanded: preparation, proportionality, breach of an off-ramp, campaign.
+
+Each is checked as plain functions (properties with hypothesis) and inside the model, where
+its effect on a known state can be computed by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from escalation.mechanisms import campaign, offramp_breach, preparation, proportionality
+from escalation.model import EscalationModel, kernel
+from escalation.scenario.schema import Event
+
+PROBABILITIES = arrays(np.float64, st.integers(1, 12), elements=st.floats(0.0, 1.0)).filter(lambda p: p.sum() > 0)
+
+
+def _normalised(p: np.ndarray) -> np.ndarray:
+    return p / p.sum()
+
+
+@given(p=PROBABILITIES, below=st.integers(0, 12), ready=st.floats(0.0, 1.0))
+def test_readiness_mixture_is_a_distribution_and_its_two_branches(p: np.ndarray, below: int, ready: float) -> None:
+    p = _normalised(p)
+    below = min(below, p.size)
+    mixed, restricted = p.copy(), p.copy()
+    preparation.mix(mixed, p.size, below, ready)
+    preparation.restrict(restricted, p.size, below)
+    assert np.all(mixed >= 0) and mixed.sum() == pytest.approx(1.0)
+    assert np.all(restricted >= 0) and restricted.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(mixed, ready * p + (1 - ready) * restricted, atol=1e-12)
+    if p[:below].sum() > 0:  # an unready day never picks force
+        assert np.all(restricted[below:] == 0)
+        np.testing.assert_allclose(restricted[:below], p[:below] / p[:below].sum())
+    else:  # nothing below force can be chosen: readiness changes nothing
+        np.testing.assert_array_equal(restricted, p)
+
+
+@given(days=st.floats(0.0, 365.0), more=st.floats(0.01, 100.0))
+def test_readiness_is_a_probability_that_falls_with_preparation_time(days: float, more: float) -> None:
+    assert preparation.readiness(0.0) == 1.0
+    h = preparation.readiness(days)
+    assert 0.0 < h <= 1.0
+    assert preparation.readiness(days + more) <= h
+    if days > 0:
+        assert h == pytest.approx(1 - np.exp(-1 / days))
+
+
+@given(harm=st.floats(0.0, 1e4), lam=st.floats(0.0, 1.0), more=st.floats(1e-3, 1e3))
+def test_proportionality_scale_is_increasing_and_spans_absolute_to_logarithm(harm, lam, more) -> None:
+    assert proportionality.scaled(harm, 1.0) == harm
+    assert proportionality.scaled(harm, 0.0) == pytest.approx(np.log1p(harm))
+    assert proportionality.scaled(0.0, lam) == 0.0
+    assert proportionality.scaled(harm + more, lam) > proportionality.scaled(harm, lam)
+    # continuous at lam -> 0
+    assert proportionality.scaled(harm, 1e-9) == pytest.approx(np.log1p(harm), rel=1e-6, abs=1e-9)
+
+
+def test_relative_proportionality_answers_a_small_provocation_as_readily_as_a_large_one() -> None:
+    """In ratios (0), answering 5 with 10 costs what answering 50 with 100 does; absolutely, far less."""
+    gap = lambda d, g, lam: (proportionality.scaled(d, lam) - proportionality.scaled(g, lam)) ** 2  # noqa: E731
+    assert gap(10, 5, 1.0) == pytest.approx(gap(55, 50, 1.0))
+    assert gap(10, 5, 1.0) < gap(100, 50, 1.0)
+    ratio_small, ratio_large = gap(9, 4, 0.0), gap(99, 49, 0.0)  # (1 + x) doubles in both
+    assert ratio_small == pytest.approx(ratio_large)
+
+
+@given(belief=st.floats(0.0, 1.0), fragility=st.floats(0.0, 1.0))
+def test_breach_weakens_the_belief_only_on_a_day_of_deaths(belief: float, fragility: float) -> None:
+    assert offramp_breach.breached(belief, fragility, False) == belief
+    assert offramp_breach.breached(belief, fragility, True) == pytest.approx(belief * (1 - fragility))
+
+
+def _event(id_: str, actor: str, action: str, target: str | None, killed: int = 0, **fields) -> Event:
+    import datetime as dt
+
+    return Event(id=id_, date=dt.date(2020, 1, 1), actor=actor, action=action, target=target, killed=killed, **fields)
+
+
+@pytest.mark.parametrize("fragility", [0.0, 0.3, 1.0])
+def test_deaths_by_a_proxy_after_an_offramp_weaken_the_belief(seeded, fragility: float) -> None:
+    """Iran signals an off-ramp; a militia attack then kills two Americans: the US belief loses ``fragility``."""
+    model = EscalationModel(seeded, n_worlds=3, rng=0, parameters={"united_states.offramp_fragility": fragility})
+    us = model.compiled.actor_index["united_states"]
+    model.apply_event(_event("X1", "iran", "offramp_statement", "united_states"))
+    assert np.all(model.state.belief[:, us] == 1.0)
+    model.apply_event(_event("X2", "other_militias", "rocket_attack", "united_states", killed=2, wounded=0))
+    np.testing.assert_allclose(model.state.belief[:, us], 1.0 - fragility)
+    model.apply_event(_event("X3", "other_militias", "rocket_attack", "united_states", killed=0, wounded=0))
+    np.testing.assert_allclose(model.state.belief[:, us], 1.0 - fragility)  # no deaths: no breach
+
+
+@settings(max_examples=10, deadline=None)
+@given(value=st.floats(0.0, 5.0))
+def test_campaign_raises_the_least_act_of_force_by_its_value(seeded, value: float) -> None:
+    """Logit odds of harassment fire against holding grow by exp(rationality * campaign_value)."""
+    actor = "other_militias"
+    base = EscalationModel(seeded, n_worlds=1, rng=0, parameters={f"{actor}.campaign_value": 0.0})
+    more = EscalationModel(seeded, n_worlds=1, rng=0, parameters={f"{actor}.campaign_value": value})
+    i = base.compiled.actor_index[actor]
+    structure = base.compiled.structure
+    menu = [seeded.actions[k].id for k in structure.menus[i, : structure.menu_size[i]]]
+    least = menu[int(structure.menu_below_force[i])]
+    assert least == "rocket_attack"
+    p0 = kernel.choice_probabilities(structure, base.worlds, base.state, i, i)[0]
+    p1 = kernel.choice_probabilities(structure, more.worlds, more.state, i, i)[0]
+    rationality = base.worlds.actor[0, i, kernel.ACTOR_NAMES.index("rationality")]
+    shift = np.log(p1 / p0) - np.log(p1[0] / p0[0])  # relative to holding
+    expected = np.where(np.array(menu) == least, rationality * value, 0.0)
+    np.testing.assert_allclose(shift, expected, atol=1e-9)
+    assert campaign.campaign_term(value, 2, 2) == value and campaign.campaign_term(value, 1, 2) == 0.0
+
+
+def test_an_unready_actor_never_uses_force(seeded) -> None:
+    """With a year's preparation, Iran strikes on its first day only in the rare ready worlds."""
+    model = EscalationModel(
+        dataclasses.replace(seeded, horizon_days=1),
+        n_worlds=2_000,
+        rng=3,
+        parameters={"iran.preparation_days": 365.0},
+        detail=True,
+    )
+    iran = model.compiled.actor_index["iran"]
+    ready = model.worlds.ready[0, iran]
+    assert ready == pytest.approx(1 - np.exp(-1 / 365))
+    model.run()
+    share = (model.rungs[iran, 0] >= model.compiled.force_level).mean()
+    # only ready worlds (about 0.27%) can strike: far below the unconstrained share
+    assert share <= 0.01
+    ready_every_day = {"iran.preparation_days": 0.0}
+    free = EscalationModel(
+        dataclasses.replace(seeded, horizon_days=1), n_worlds=2_000, rng=3, parameters=ready_every_day
+    )
+    free.run()
+    assert (free.rungs[iran, 0] >= model.compiled.force_level).mean() > 0.05
