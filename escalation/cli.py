@@ -214,7 +214,7 @@ def _run(args: argparse.Namespace) -> int:
             resume=args.resume,
             block_size=args.block_size,
             progress=not args.quiet,
-            posterior=args.posterior,
+            posterior=False if args.no_posterior else args.posterior,
         )
     except KeyboardInterrupt:
         where = f"; finished blocks are saved in {args.out}, continue with --resume" if args.out else ""
@@ -333,8 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
     run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")
-    run.add_argument(
-        "--posterior", metavar="DIR", help="give each world a posterior draw of 'escalation fit --out DIR'"
+    posterior = run.add_mutually_exclusive_group()
+    posterior.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="give each world a posterior draw of 'escalation fit --out DIR' (default: the scenario's parameters_from)",
+    )
+    posterior.add_argument(
+        "--no-posterior", action="store_true", help="the scenario's own parameter values only, no parameters_from"
     )
     run.add_argument(
         "--block-size",

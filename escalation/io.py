@@ -37,3 +37,12 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+POSTERIOR_FILE = "posterior.parquet"
+
+
+def posterior_path(source: str | os.PathLike[str]) -> Path:
+    """The posterior draws file of ``source``: a folder written by ``escalation fit`` or the file itself."""
+    path = Path(source)
+    return path / POSTERIOR_FILE if path.is_dir() else path

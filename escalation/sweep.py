@@ -70,6 +70,16 @@ def _nested(field: str, value: Any) -> dict[str, Any]:
     return out
 
 
+def _parameter_of(field: str) -> tuple[str, ...]:
+    """The full parameter name a swept field sets (held at the swept value in every world), if any."""
+    parts = field.split(".")
+    if parts[0] == "parameters" and len(parts) == 2:
+        return (parts[1],)
+    if parts[0] in ("actors", "actions") and len(parts) == 3:
+        return (f"{parts[1]}.{parts[2]}",)
+    return ()
+
+
 def variant(scenario: Scenario, field: str, value: float) -> Scenario:
     """``scenario`` with the dotted ``field`` (scenario-file layout) set to ``value``, re-validated.
 
@@ -103,7 +113,9 @@ def sweep(
     ``"timeline.A16.killed"``. Every value is a re-validated variant
     (:meth:`Scenario.with_overrides`) run for ``runs`` replicates with the same ``seed``:
     common random numbers, so the curve is smooth and differences between values are not
-    inflated by independent sampling noise. One executor serves every value.
+    inflated by independent sampling noise. One executor serves every value. When the
+    scenario draws its parameters from a posterior (``parameters_from``), the swept parameter
+    takes the swept value in every world and the others keep their draws.
 
     Returns a tidy table with one row per value and outcome: ``value``, ``outcome``,
     ``count``, ``p``, ``ci_low``, ``ci_high`` (95% Wilson interval) and ``runs``;
@@ -122,12 +134,15 @@ def sweep(
     if runs < 1:
         raise RunError(f"runs must be at least 1, got {runs}")
     variants = [(_plain(v, None, field), variant(scenario, field, v)) for v in values]
+    held = _parameter_of(field)
 
     frames = []
     with open_executor(executor, workers, scheduler) as pool:
         for value, scenario_v in variants:
             # run_study leaves an executor it was handed open, for the next value
-            results = run_study(scenario_v, runs=runs, seed=seed, executor=pool, block_size=block_size)
+            results = run_study(
+                scenario_v, runs=runs, seed=seed, executor=pool, block_size=block_size, hold=held
+            )  # a posterior of the scenario (parameters_from) gives every other parameter its draws
             table = results.outcome_table()
             table.insert(0, "value", value)
             table["runs"] = results.runs

@@ -194,7 +194,12 @@ def test_a_run_with_a_posterior_reports_both_intervals_and_is_reproducible(tmp_p
     assert one.parameter_draws == 4
     assert (table["ci_low_total"] <= table["ci_low"] + 1e-12).all()
     assert (table["ci_high_total"] >= table["ci_high"] - 1e-12).all()
-    assert one.meta["posterior"] == {"draws": 4, "parameters": ["iran.rationality"], "ignored": ["ignored.name"]}
+    assert one.meta["posterior"] == {
+        "draws": 4,
+        "parameters": ["iran.rationality"],
+        "held": [],
+        "ignored": ["ignored.name"],
+    }
     data = one.to_json()
     assert data["parameter_draws"] == 4 and "ci_low_total" in data["outcomes"]["war"]
     assert "with parameters" in one.format_table()
@@ -274,3 +279,116 @@ def test_fit_reports_baselines_and_leave_one_out_scores():
     assert json.loads(json.dumps(result.to_json()))["checks"]["leave_one_out"]["total"] == pytest.approx(
         sum(s["loglik"] for s in loo.values())
     )
+
+
+# ------------------------------------------------------------------ ablation and predictive checks
+def test_ablation_refits_without_each_mechanism_and_reports_its_gain():
+    from escalation.calibration.ablation import mechanism_gains, neutral_values
+    from escalation.calibration.fit import find_map
+    from escalation.mechanisms import campaign, preparation
+
+    corpus = Corpus([RECORD])
+    free = free_parameters(corpus.scenarios, ["iran.preparation_days", "other_militias.campaign_value", *TWO])
+    assert neutral_values(corpus, preparation) == {
+        f"{a}.preparation_days": 0.0 for a in ("united_states", "iran", "kataib_hezbollah", "other_militias")
+    }
+    posterior = LogPosterior(corpus, free)
+    map_u, _ = find_map(posterior, np.array([[p.to_u(p.value) for p in free]]))
+    loglik_map = {corpus.names[0]: float(posterior.parts(map_u)[1][0, 0])}
+    gains = mechanism_gains(corpus, free, map_u, loglik_map)
+    assert set(gains) == {"preparation", "campaign"}
+    for name, module in (("preparation", preparation), ("campaign", campaign)):
+        gain = gains[name]
+        assert gain["parameters"] == [p.name for p in free if p.name.endswith(next(iter(module.NEUTRAL)))]
+        # nested models: switching a mechanism off cannot fit better (beyond the optimiser's tolerance)
+        assert gain["loglik_gain"] > -0.05
+        assert gain["aic_gain"] == pytest.approx(gain["loglik_gain"] - len(gain["parameters"]))
+        # the ablated fit really holds the neutral values: its likelihood is the record's at them
+        without = {p.name: v for p, v in zip(free, [p.value for p in free], strict=True)}
+        without.update(gain["neutral"])
+        assert gain["loglik_without"] >= float(corpus.records[0].totals(without)[0]) - 1e-6
+
+
+def _hand_counted_militia_facts(scenario: escalation.Scenario) -> tuple[int, int, int]:
+    """Militia uses of force after the first documented day: (acts, lethal acts, deaths), counted by hand."""
+    trigger = scenario.timeline[0].date
+    force = scenario.ladder.level(scenario.parameters.force_from)
+    militias = {a.id for a in scenario.actors if a.kind == "militia"}
+    acts = [
+        e
+        for e in scenario.timeline
+        if e.date > trigger and e.actor in militias and scenario.ladder.level(scenario.action(e.action).rung) >= force
+    ]
+    return len(acts), sum((e.killed or 0) > 0 for e in acts), sum(e.killed or 0 for e in acts)
+
+
+def test_predictive_checks_read_the_record_as_documented_and_repeat_for_a_seed():
+    from escalation.calibration.predictive import STATISTICS, predictive_checks
+
+    corpus = Corpus([RECORD])
+    table = predictive_checks(corpus, None, n_draws=20, worlds_per_draw=5, seed=4).set_index("statistic")
+    assert list(table.index) == list(STATISTICS)
+    acts, lethal, deaths = _hand_counted_militia_facts(corpus.scenarios[0])
+    assert acts >= 10 and lethal == 2  # K-1 (A05) and Camp Taji (A25)
+    assert table.loc["militia_lethal_share", "record"] == pytest.approx(lethal / acts)
+    assert table.loc["deaths_per_militia_attack", "record"] == pytest.approx(deaths / acts)
+    assert table.loc["warned_lethal_share", "record"] == 0.0  # A16 killed no one
+    # the AFP count: 22 attacks from 1 October 2019 to 11 March 2020, prorated to the days after A01
+    assert 0.1 < table.loc["militia_attacks_per_day", "record"] < 0.25
+    for name in ("militia_lethal_share", "warned_lethal_share", "answer_after_deaths", "answer_after_none"):
+        simulated = np.asarray(table.loc[name, "simulated"])
+        assert ((simulated >= 0) & (simulated <= 1)).all()
+    again = predictive_checks(corpus, None, n_draws=20, worlds_per_draw=5, seed=4).set_index("statistic")
+    pd.testing.assert_frame_equal(table.drop(columns="simulated"), again.drop(columns="simulated"))
+
+
+def _fit_folder(folder: Path, draws: pd.DataFrame) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    draws.to_parquet(folder / "posterior.parquet", index=False)
+    return folder
+
+
+def test_a_scenario_can_carry_its_posterior(tmp_path, capsys):
+    """``parameters_from`` gives every study of the scenario its draws; the hash follows the content, not the path."""
+    draws = pd.DataFrame({"iran.rationality": [0.8, 1.5, 3.0, 6.0], "kataib_hezbollah.control": [0.2, 0.4, 0.6, 0.8]})
+    scenarios = []
+    for place in ("a", "b"):
+        _fit_folder(tmp_path / place / "fit", draws)
+        path = tmp_path / place / "with_posterior.yaml"
+        path.write_text(f"extends: {SEEDED}\nname: with_posterior\nparameters_from: fit\n", encoding="utf-8")
+        scenarios.append(escalation.load_scenario(path))
+    one, other = scenarios
+    assert one.parameters_from == str((tmp_path / "a" / "fit").resolve())
+    assert one.hash == other.hash  # same draws in another folder
+    kwargs = {"runs": 1_000, "seed": 3, "block_size": 250}
+    carried = run_study(one, **kwargs)
+    explicit = run_study(escalation.load_scenario(SEEDED), posterior=draws, **kwargs)
+    assert carried.parameter_draws == 4 and carried.outcome_table().equals(explicit.outcome_table())
+    judgement = run_study(one, posterior=False, **kwargs)
+    assert judgement.parameter_draws == 0
+    assert judgement.outcome_table()["count"].tolist() == run_study(SEEDED, **kwargs).outcome_table()["count"].tolist()
+    # precision stopping works with draws too: blocks take their slice of the cycle
+    precise = run_study(one, precision=0.2, block_size=100)
+    assert precise.parameter_draws == 4 and precise.runs == 100
+    # the written scenario reads back equal, and the CLI can switch the posterior off
+    assert escalation.load_scenario(one.to_dict()) == one
+    assert main(["run", str(tmp_path / "a" / "with_posterior.yaml"), "--runs", "200", "--no-posterior", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["parameter_draws"] == 0
+    # a missing posterior is one line naming the file, line and field
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(f"extends: {SEEDED}\nname: broken\nparameters_from: nowhere\n", encoding="utf-8")
+    with pytest.raises(escalation.ScenarioError, match=r"broken.yaml:3: parameters_from: no posterior at 'nowhere'"):
+        escalation.load_scenario(broken)
+
+
+def test_a_sweep_holds_the_swept_parameter_out_of_the_posterior(tmp_path):
+    from escalation.sweep import sweep
+
+    draws = pd.DataFrame({"iran.rationality": [0.5, 1.0, 2.0, 4.0], "kataib_hezbollah.control": [0.1, 0.9, 0.5, 0.3]})
+    _fit_folder(tmp_path / "fit", draws)
+    path = tmp_path / "with_posterior.yaml"
+    path.write_text(f"extends: {SEEDED}\nname: with_posterior\nparameters_from: fit\n", encoding="utf-8")
+    table = sweep(path, "actors.kataib_hezbollah.control", [0.0, 1.0], runs=2_000, seed=1)
+    # the militias act on Iran's judgement or on their own: the swept value shows in the outcomes
+    low, high = (table[table["value"] == v].set_index("outcome")["p"] for v in (0.0, 1.0))
+    assert (low - high).abs().max() > 0.02

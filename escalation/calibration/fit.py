@@ -30,10 +30,9 @@ from escalation.calibration.diagnostics import effective_sample_size, split_rhat
 from escalation.calibration.predictive import predictive_checks
 from escalation.calibration.space import FreeParameter, free_parameters
 from escalation.errors import RunError
-from escalation.io import atomic_write, atomic_write_text
+from escalation.io import POSTERIOR_FILE, atomic_write, atomic_write_text, posterior_path
 from escalation.version import __version__
 
-POSTERIOR_FILE = "posterior.parquet"
 FIT_FILE = "fit.json"
 _STEP = 1e-4  # forward-difference step on the unconstrained scale
 _BAD = 1e12  # the objective where the posterior is zero
@@ -397,9 +396,11 @@ def _checks(
 
 def load_posterior(folder: str | os.PathLike[str]) -> pd.DataFrame:
     """The posterior draws a fit saved in ``folder``: a row per draw, a column per parameter."""
-    path = Path(folder)
-    path = path / POSTERIOR_FILE if path.is_dir() else path
+    path = posterior_path(folder)
     if not path.is_file():
         raise RunError(f"{folder}: no {POSTERIOR_FILE} (write one with 'escalation fit ... --out DIR')")
-    frame = pd.read_parquet(path)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
+        raise RunError(f"{path}: not a posterior written by 'escalation fit' ({type(exc).__name__})") from None
     return frame.drop(columns=[c for c in ("draw", "log_posterior") if c in frame.columns])

@@ -10,7 +10,7 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +51,40 @@ def _block_task(
     return run_block(compiled, seed, block_size, index, n_worlds, parameters)
 
 
-def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: Any) -> dict[str, np.ndarray] | None:
-    """Per-world parameters of a study as arrays of shape ``(runs,)``, checked once, or ``None``."""
-    if parameters is None:
-        return None
+class WorldParameters:
+    """Where the worlds of a study take their parameter values.
+
+    ``columns`` maps full parameter names to arrays: one value per world of the study, or
+    (with ``cycle``) one per posterior draw, world ``r`` taking draw ``r % n_draws``. Blocks
+    read their slice on demand, so a study stopped by precision needs no array of its
+    largest possible size.
+    """
+
+    def __init__(self, columns: dict[str, np.ndarray], cycle: bool) -> None:
+        self.columns = columns
+        self.cycle = cycle
+
+    def block(self, start: int, size: int) -> dict[str, np.ndarray]:
+        """The values of worlds ``start`` to ``start + size - 1``."""
+        rows = np.arange(start, start + size)
+        if self.cycle:
+            rows %= len(next(iter(self.columns.values())))
+        return {name: values[rows] for name, values in self.columns.items()}
+
+    @property
+    def hash(self) -> str:
+        """Identifies the values: names and arrays (and, for draws, that worlds cycle through them)."""
+        digest = hashlib.sha256()
+        for name in sorted(self.columns):
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(self.columns[name]).tobytes())
+        if self.cycle:
+            digest.update(b"cycle")
+        return digest.hexdigest()
+
+
+def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: Any) -> WorldParameters:
+    """Per-world parameters of a study, checked once: arrays of shape ``(runs,)``."""
     if runs is None:
         raise RunError("per-world parameters need a fixed number of runs (not precision)")
     try:
@@ -63,46 +93,44 @@ def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: 
         raise RunError(str(exc)) from None
     del worlds
     columns = parameters if isinstance(parameters, dict) else {c: parameters[c] for c in parameters.columns}
-    return {name: np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy() for name, v in columns.items()}
+    arrays = {name: np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy() for name, v in columns.items()}
+    return WorldParameters(arrays, cycle=False)
 
 
 def _posterior_parameters(
-    scenario: Scenario, runs: int | None, parameters: Any, posterior: Any
-) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Per-world parameters from posterior draws (world ``r`` takes draw ``r % n_draws``) and what was used."""
+    compiled: CompiledScenario, posterior: Any, hold: tuple[str, ...]
+) -> tuple[WorldParameters, dict[str, Any]]:
+    """Per-world parameters from posterior draws (world ``r`` takes draw ``r % n_draws``) and what was used.
+
+    Parameters named in ``hold`` keep the scenario's value in every world.
+    """
     import pandas as pd
 
     from escalation.calibration.fit import load_posterior
     from escalation.parameters import parameter_names
 
-    if parameters is not None:
-        raise RunError("give per-world parameters or a posterior, not both")
-    if runs is None:
-        raise RunError("a posterior needs a fixed number of runs (not precision)")
+    scenario = compiled.scenario
     draws = posterior if isinstance(posterior, pd.DataFrame) else load_posterior(posterior)
     draws = draws.drop(columns=[c for c in ("draw", "log_posterior") if c in draws.columns])
     if draws.empty:
         raise RunError("the posterior has no draws")
     known = set(parameter_names(scenario))
-    used = [c for c in draws.columns if c in known]
+    used = [c for c in draws.columns if c in known and c not in hold]
     if not used:
         raise RunError(f"the posterior holds no parameter of scenario {scenario.name!r}")
-    index = np.arange(runs) % len(draws)
+    columns = {c: draws[c].to_numpy(dtype=float) for c in used}
+    try:
+        world_parameters(compiled, len(draws), columns)  # validates the draws' bounds
+    except ValueError as exc:
+        raise RunError(f"posterior: {exc}") from None
     meta = {
         "draws": len(draws),
         "parameters": used,
+        "held": [c for c in draws.columns if c in hold],
         "ignored": [c for c in draws.columns if c not in known],
         **({"source": str(posterior)} if not isinstance(posterior, pd.DataFrame) else {}),
     }
-    return {c: draws[c].to_numpy(dtype=float)[index] for c in used}, meta
-
-
-def _parameters_hash(parameters: dict[str, np.ndarray]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(parameters):
-        digest.update(name.encode())
-        digest.update(np.ascontiguousarray(parameters[name]).tobytes())
-    return digest.hexdigest()
+    return WorldParameters(columns, cycle=True), meta
 
 
 def _precise_enough(summary: BlockSummary, precision: float) -> bool:
@@ -125,6 +153,7 @@ def run_study(
     progress: bool = False,
     parameters: Any = None,
     posterior: Any = None,
+    hold: Sequence[str] = (),
 ) -> Results:
     """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
 
@@ -139,7 +168,10 @@ def run_study(
     with a column per name; world ``r`` of the study uses row ``r``.
     ``posterior`` (a folder written by ``escalation fit``, its ``posterior.parquet``, or a
     DataFrame of draws) gives world ``r`` draw ``r % n_draws``; the outcome table then has an
-    interval that includes parameter uncertainty beside the Monte Carlo one.
+    interval that includes parameter uncertainty beside the Monte Carlo one. By default
+    (``None``) the scenario's own ``parameters_from`` is used when it has one; ``False``
+    uses the scenario's values only. ``hold`` names parameters that keep the scenario's value
+    in every world rather than a posterior draw (a sweep holds the parameter it sweeps).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -163,11 +195,17 @@ def run_study(
     sizes = [min(block_size, total_runs - k * block_size) for k in range(n_blocks)]
     stopping: dict[str, Any] = {"runs": runs} if runs is not None else {"precision": precision, "max_runs": max_runs}
     compiled = CompiledScenario.from_scenario(scenario)
+    if posterior is None and parameters is None:
+        posterior = scenario.parameters_from
+    if posterior is not None and posterior is not False and parameters is not None:
+        raise RunError("give per-world parameters or a posterior, not both")
     posterior_meta: dict[str, Any] | None = None
-    if posterior is not None:
-        parameters, posterior_meta = _posterior_parameters(scenario, runs, parameters, posterior)
+    per_world: WorldParameters | None = None
+    if posterior is not None and posterior is not False:
+        per_world, posterior_meta = _posterior_parameters(compiled, posterior, tuple(hold))
+    elif parameters is not None:
+        per_world = _study_parameters(compiled, runs, parameters)
     n_draws = posterior_meta["draws"] if posterior_meta else 0
-    per_world = _study_parameters(compiled, runs, parameters)
     manifest = {
         "scenario": scenario.name,
         "scenario_hash": scenario.hash,
@@ -175,7 +213,7 @@ def run_study(
         "block_size": block_size,
         "stopping": stopping,
         "escalation": __version__,
-        **({"parameters_hash": _parameters_hash(per_world)} if per_world is not None else {}),
+        **({"parameters_hash": per_world.hash} if per_world is not None else {}),
     }
     store = BlockStore(out, manifest, scenario, resume=resume) if out is not None else None
     # a block on disk is reused only if it has the size this study gives it (the last block of a
@@ -209,8 +247,7 @@ def run_study(
             if stopped:
                 return
             if k not in done:
-                rows = slice(k * block_size, k * block_size + sizes[k])
-                chunk = {name: v[rows] for name, v in per_world.items()} if per_world is not None else None
+                chunk = per_world.block(k * block_size, sizes[k]) if per_world is not None else None
                 yield (k, sizes[k], chunk)
 
     try:

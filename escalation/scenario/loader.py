@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from escalation.errors import ScenarioError
+from escalation.io import POSTERIOR_FILE, posterior_path
 from escalation.ladder import Ladder, Rung, Threshold
 from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
 from escalation.scenario import fields as f
@@ -118,6 +119,7 @@ def build_scenario(tree: Node) -> Scenario:
         outcomes=outcomes,
         priors=top.get("priors", _priors, {}),
         record=top.get("record", f.sequence(lambda n, p: _record_rule(n, p, refs)), ()),
+        parameters_from=top.get("parameters_from", f.optional(_posterior_source), None),
     )
     top.finish()
     refs.check(
@@ -474,3 +476,14 @@ def _check_priors(scenario: Scenario, top: f.MappingReader) -> None:
                 line=node.key_lines.get(name, node.line),
                 path=f"priors.{name}",
             )
+
+
+def _posterior_source(node: Node, path: str) -> str:
+    """A fit's folder or its posterior file, relative to the file that names it; its absolute path."""
+    written = f.text(node, path)
+    base = Path(node.file).parent if node.file and not node.file.startswith("<") else Path.cwd()
+    source = (base / written).resolve()
+    if not posterior_path(source).is_file():
+        hint = f"a folder written by 'escalation fit', or its {POSTERIOR_FILE}"
+        raise f.fail(node, path, f"no posterior at {written!r} ({hint})")
+    return str(source)

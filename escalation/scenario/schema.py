@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from escalation.io import posterior_path
 from escalation.ladder import Ladder
 from escalation.parameters import registry
 
@@ -191,6 +193,7 @@ class Scenario:
     parameters: Parameters = field(default_factory=Parameters)
     priors: dict[str, str] = field(default_factory=dict)  # full parameter name -> prior text
     record: tuple[RecordRule, ...] = ()  # the observation model of the timeline (empty: the default rule)
+    parameters_from: str | None = None  # absolute path of a fit's posterior: every world draws its parameters
 
     def action(self, action_id: str) -> Action:
         """The action with this id."""
@@ -235,6 +238,21 @@ class Scenario:
 
     @property
     def hash(self) -> str:
-        """SHA-256 of the canonical JSON of :meth:`to_dict`: identifies the scenario's content."""
-        text = json.dumps(self.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+        """SHA-256 of the canonical JSON of :meth:`to_dict`: identifies the scenario's content.
+
+        ``parameters_from`` enters as the SHA-256 of the posterior's file, not as its path, so
+        the hash is the same in every copy of the files.
+        """
+        data = self.to_dict()
+        if self.parameters_from is not None:
+            data["parameters_from"] = _file_digest(posterior_path(self.parameters_from))
+        text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (``missing`` when it is gone)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"

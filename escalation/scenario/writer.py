@@ -65,6 +65,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "timeline": {e.id: _event(e) for e in scenario.timeline},
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),
+        **({"parameters_from": scenario.parameters_from} if scenario.parameters_from else {}),
         "outcomes": {
             rule.name: {
                 "description": rule.description,
