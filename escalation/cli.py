@@ -151,11 +151,13 @@ def _fit(args: argparse.Namespace) -> int:
             print(f"    {name:<18} {scores['loglik']:>10.2f}  (judgement {scores['loglik_judgement']:.2f})")
         print(f"    {'total':<18} {loo['total']:>10.2f}")
     if "mechanisms" in result.checks:
-        print("  what each mechanism buys (refitted without it; worth its parameters when the AIC gain is > 0):")
-        print(f"    {'mechanism':<18} {'parameters':>10} {'loglik gain':>12} {'AIC gain':>9} {'LOO gain':>9}")
+        print("  what each mechanism buys (with it minus without it; worth its parameters when the gain is > 0):")
+        print(f"    {'mechanism':<18} {'refitted':>9} {'parameters':>10} {'loglik gain':>12} {'AIC gain':>9} "
+              f"{'LOO gain':>9}")  # fmt: skip
         for name, gain in result.checks["mechanisms"].items():
             loo_gain = f"{gain['loo_gain']:>9.2f}" if "loo_gain" in gain else f"{'-':>9}"
-            print(f"    {name:<18} {len(gain['parameters']):>10} {gain['loglik_gain']:>12.2f} "
+            refitted = "off" if gain["switched"] == "off" else "on"
+            print(f"    {name:<18} {refitted:>9} {len(gain['parameters']):>10} {gain['loglik_gain']:>12.2f} "
                   f"{gain['aic_gain']:>9.2f} {loo_gain}")  # fmt: skip
     if result.predictive is not None:
         print("  posterior predictive checks (the record against simulations from the posterior):")

@@ -283,30 +283,38 @@ def test_fit_reports_baselines_and_leave_one_out_scores():
 
 # ------------------------------------------------------------------ ablation and predictive checks
 def test_ablation_refits_without_each_mechanism_and_reports_its_gain():
-    from escalation.calibration.ablation import mechanism_gains, neutral_values
+    """A fitted mechanism is switched off, one the corpus has off is tried on: gains are with minus without."""
+    from escalation.calibration.ablation import mechanism_gains, neutral_values, trial_parameters
     from escalation.calibration.fit import find_map
     from escalation.mechanisms import campaign, preparation
 
     corpus = Corpus([RECORD])
-    free = free_parameters(corpus.scenarios, ["iran.preparation_days", "other_militias.campaign_value", *TWO])
-    assert neutral_values(corpus, preparation) == {
-        f"{a}.preparation_days": 0.0 for a in ("united_states", "iran", "kataib_hezbollah", "other_militias")
-    }
+    free = free_parameters(corpus.scenarios, ["other_militias.campaign_value", *TWO])
+    strategic = ("united_states", "iran", "kataib_hezbollah", "other_militias")
+    assert neutral_values(corpus, preparation) == {f"{a}.preparation_days": 0.0 for a in strategic}
+    trial = trial_parameters(corpus, preparation)  # the seeded actors have no preparation time
+    assert [p.name for p in trial] == [f"{a}.preparation_days" for a in strategic]
+    assert all(p.value == preparation.TRIAL["preparation_days"] and not p.prior.fixed for p in trial)
+    assert trial_parameters(corpus, campaign) == []  # the militias' campaign is on
     posterior = LogPosterior(corpus, free)
     map_u, _ = find_map(posterior, np.array([[p.to_u(p.value) for p in free]]))
     loglik_map = {corpus.names[0]: float(posterior.parts(map_u)[1][0, 0])}
     gains = mechanism_gains(corpus, free, map_u, loglik_map)
-    assert set(gains) == {"preparation", "campaign"}
-    for name, module in (("preparation", preparation), ("campaign", campaign)):
-        gain = gains[name]
-        assert gain["parameters"] == [p.name for p in free if p.name.endswith(next(iter(module.NEUTRAL)))]
-        # nested models: switching a mechanism off cannot fit better (beyond the optimiser's tolerance)
-        assert gain["loglik_gain"] > -0.05
+    assert gains["campaign"]["switched"] == "off" and gains["preparation"]["switched"] == "on"
+    assert gains["campaign"]["parameters"] == ["other_militias.campaign_value"]
+    assert gains["preparation"]["parameters"] == [p.name for p in trial]
+    record = corpus.records[0]
+    for gain in gains.values():
+        sign = 1.0 if gain["switched"] == "off" else -1.0
+        assert gain["loglik_gain"] == pytest.approx(sign * (loglik_map[corpus.names[0]] - gain["loglik_changed"]))
         assert gain["aic_gain"] == pytest.approx(gain["loglik_gain"] - len(gain["parameters"]))
-        # the ablated fit really holds the neutral values: its likelihood is the record's at them
-        without = {p.name: v for p, v in zip(free, [p.value for p in free], strict=True)}
-        without.update(gain["neutral"])
-        assert gain["loglik_without"] >= float(corpus.records[0].totals(without)[0]) - 1e-6
+        # the refitted model's likelihood is the record's at its own MAP
+        assert float(record.totals(gain["map_changed"])[0]) == pytest.approx(gain["loglik_changed"], rel=1e-9)
+    off, on = gains["campaign"], gains["preparation"]
+    assert off["values"] == {"other_militias.campaign_value": 0.0}
+    assert off["map_changed"]["other_militias.campaign_value"] == 0.0
+    assert on["values"] == {p.name: preparation.TRIAL["preparation_days"] for p in trial}
+    assert all(on["map_changed"][p.name] > 0 for p in trial)
 
 
 def _hand_counted_militia_facts(scenario: escalation.Scenario) -> tuple[int, int, int]:

@@ -40,6 +40,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (no act slips), for escalation fit --ablation
 NEUTRAL = {"accident_probability": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"accident_probability": 0.003}
 
 
 def slip_probability(probability: float, rung: int, accident_level: int, pick: int, size: int) -> float:

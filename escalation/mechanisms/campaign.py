@@ -32,6 +32,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (no standing campaign), for escalation fit --ablation
 NEUTRAL = {"campaign_value": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"campaign_value": 1.0}
 
 
 def campaign_term(campaign_value: float, act_index: int, least_force_index: int) -> float:

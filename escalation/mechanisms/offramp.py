@@ -42,6 +42,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (off-ramp signals change nothing), for escalation fit --ablation
 NEUTRAL = {"restraint_value": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"restraint_value": 3.0}
 
 
 def restraint_term(restraint_value: float, belief: float, rung: int, force_level: int) -> float:

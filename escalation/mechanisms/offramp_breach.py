@@ -31,6 +31,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (deaths leave the belief as it is), for fit --ablation
 NEUTRAL = {"offramp_fragility": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"offramp_fragility": 0.5}
 
 
 def breached(belief: float, offramp_fragility: float, killed_by_adversary: bool) -> float:

@@ -39,6 +39,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (ready for force every day), for escalation fit --ablation
 NEUTRAL = {"preparation_days": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"preparation_days": 2.0}
 
 
 def readiness(preparation_days: float) -> float:

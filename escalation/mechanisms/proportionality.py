@@ -34,6 +34,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (answers compared in absolute harm), for escalation fit --ablation
 NEUTRAL = {"proportionality": 1.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"proportionality": 0.5}
 
 
 def scaled(harm: float, proportionality: float) -> float:

@@ -31,6 +31,8 @@ PARAMETERS = (
 
 # the values at which this mechanism does nothing (a crossed red line adds no utility), for fit --ablation
 NEUTRAL = {"credibility": 0.0}
+# where fit --ablation tries it when a corpus has it switched off (with the registry's prior)
+TRIAL = {"credibility": 4.0}
 
 
 def credibility_term(credibility: float, pending: float, rung: int, respond_level: int) -> float:
