@@ -32,21 +32,6 @@ import numpy as np
 from numba.core import config
 
 from escalation import mechanisms as m
-from escalation.mechanisms import (
-    accidents,
-    campaign,
-    casualties,
-    choice,
-    fear,
-    grievance,
-    offramp,
-    offramp_breach,
-    preparation,
-    pressure,
-    proportionality,
-    proxies,
-    red_lines,
-)
 from escalation.model.borrowed import borrowed, borrowing
 from escalation.parameters import registry
 
@@ -223,34 +208,34 @@ def _inline(function):
 
 
 # the mechanisms, compiled
-inertia_term = _inline(choice.inertia_term)
-probabilities = _inline(choice.probabilities)
-pick = _inline(choice.pick)
-squared_gap = _inline(grievance.squared_gap)
-scaled = _inline(proportionality.scaled)
-reciprocity_term = _inline(grievance.reciprocity_term)
-settle = _inline(grievance.settle)
-fear_term = _inline(fear.fear_term)
-firebreak_term = _inline(fear.firebreak_term)
-harm = _inline(casualties.harm)
-realised_rung = _inline(casualties.realised_rung)
-draw_casualties = _inline(casualties.draw)
-credibility_term = _inline(red_lines.credibility_term)
-crosses_red_line = _inline(red_lines.crossed)
-answers_red_line = _inline(red_lines.answered)
-domestic_term = _inline(pressure.domestic_term)
-campaign_term = _inline(campaign.campaign_term)
-host_term = _inline(pressure.host_term)
-follows_patron = _inline(proxies.follows_patron)
-attributed_share = _inline(proxies.attributed_share)
-restraint_term = _inline(offramp.restraint_term)
-update_belief = _inline(offramp.update_belief)
-breached = _inline(offramp_breach.breached)
-is_ready = _inline(preparation.is_ready)
-restrict = _inline(preparation.restrict)
-mix_readiness = _inline(preparation.mix)
-slip_probability = _inline(accidents.slip_probability)
-perception_factor = _inline(accidents.perception_factor)
+inertia_term = _inline(m.choice.inertia_term)
+probabilities = _inline(m.choice.probabilities)
+pick = _inline(m.choice.pick)
+squared_gap = _inline(m.grievance.squared_gap)
+scaled = _inline(m.proportionality.scaled)
+reciprocity_term = _inline(m.grievance.reciprocity_term)
+settle = _inline(m.grievance.settle)
+fear_term = _inline(m.fear.fear_term)
+firebreak_term = _inline(m.fear.firebreak_term)
+harm = _inline(m.casualties.harm)
+realised_rung = _inline(m.casualties.realised_rung)
+draw_casualties = _inline(m.casualties.draw)
+credibility_term = _inline(m.red_lines.credibility_term)
+crosses_red_line = _inline(m.red_lines.crossed)
+answers_red_line = _inline(m.red_lines.answered)
+domestic_term = _inline(m.pressure.domestic_term)
+campaign_term = _inline(m.campaign.campaign_term)
+host_term = _inline(m.pressure.host_term)
+follows_patron = _inline(m.proxies.follows_patron)
+attributed_share = _inline(m.proxies.attributed_share)
+restraint_term = _inline(m.offramp.restraint_term)
+update_belief = _inline(m.offramp.update_belief)
+breached = _inline(m.offramp_breach.breached)
+is_ready = _inline(m.preparation.is_ready)
+restrict = _inline(m.preparation.restrict)
+mix_readiness = _inline(m.preparation.mix)
+slip_probability = _inline(m.accidents.slip_probability)
+perception_factor = _inline(m.accidents.perception_factor)
 
 
 borrow_structure = borrowing(Structure)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from escalation.results import Results
 
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
+TOTAL_COLOUR = "#8a8a8a"
 
 
 def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -35,6 +36,8 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
     ``data`` is :func:`~escalation.plots.data.outcome_data`. Each outcome keeps its colour;
     studies are told apart by hatching and the legend. Value labels sit above the interval.
+    A study run with a posterior (columns ``ci_low_total``/``ci_high_total``) also shows the
+    interval with parameter uncertainty, as a wide grey bar behind the Monte Carlo caps.
     """
     studies = list(dict.fromkeys(data["study"]))
     outcomes = list(dict.fromkeys(data["outcome"]))
@@ -46,6 +49,7 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     for s, study in enumerate(studies):
         rows = data[data["study"] == study].set_index("outcome").reindex(outcomes)
         x = [i + (s - (n_studies - 1) / 2) * width for i in range(len(outcomes))]
+        total = "ci_high_total" in rows and rows["ci_high_total"].notna().any()
         ax.bar(
             x,
             rows["p"],
@@ -55,6 +59,16 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
             linewidth=0.6,
             hatch=HATCHES[s % len(HATCHES)],
         )
+        if total:
+            ax.errorbar(
+                x,
+                rows["p"],
+                yerr=np.maximum([rows["p"] - rows["ci_low_total"], rows["ci_high_total"] - rows["p"]], 0.0),
+                fmt="none",
+                ecolor=TOTAL_COLOUR,
+                elinewidth=6.0 if n_studies <= 2 else 4.0,
+                alpha=0.75,
+            )
         ax.errorbar(
             x,
             rows["p"],
@@ -65,7 +79,8 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
             capsize=3.5 if n_studies <= 2 else 2.5,
             capthick=1.1,
         )
-        for xi, p, count, high in zip(x, rows["p"], rows["count"], rows["ci_high"], strict=True):
+        tops = np.fmax(rows["ci_high"], rows["ci_high_total"]) if total else rows["ci_high"]
+        for xi, p, count, high in zip(x, rows["p"], rows["count"], tops, strict=True):
             if pd.isna(p):
                 continue
             ax.annotate(
@@ -80,7 +95,10 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.set_xticks(range(len(outcomes)), [pretty(o) for o in outcomes], fontsize=LABEL_SIZE)
     ax.set_xlim(-0.6, len(outcomes) - 0.4)
     ax.set_ylabel("probability", fontsize=LABEL_SIZE)
-    top = float(data["ci_high"].max())
+    highs = [data["ci_high"].max()]
+    if "ci_high_total" in data:
+        highs.append(data["ci_high_total"].max())
+    top = float(np.nanmax(highs))
     ax.set_ylim(0, min(1.0, top * 1.12 + 0.03) if top < 0.86 else 1.08)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="y", labelsize=SMALL_SIZE)
@@ -92,7 +110,11 @@ def draw_outcomes(data: pd.DataFrame, ax: Axes | None = None) -> Figure:
         detail = f"{studies[0]}  ({runs} replicates)"
     else:
         detail = f"{' vs '.join(scenarios)}  ({runs} replicates)"
-    set_title(ax, "Outcome probabilities with 95% Wilson intervals", detail)
+    if "ci_high_total" in data and data["ci_high_total"].notna().any():
+        title = "Outcome probabilities, 95% intervals: Monte Carlo (black), with parameters (grey)"
+    else:
+        title = "Outcome probabilities with 95% Wilson intervals (Monte Carlo error only)"
+    set_title(ax, title, detail)
     if n_studies > 1:
         handles = [
             Patch(facecolor="white", edgecolor="black", linewidth=0.6, hatch=HATCHES[s % len(HATCHES)], label=study)
