@@ -194,6 +194,22 @@ def _objective(posterior: LogPosterior) -> Callable[[np.ndarray], tuple[float, n
     return value_and_gradient
 
 
+def _prior_starts(posterior: LogPosterior, free: list[FreeParameter], n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` optimiser starts drawn from the priors, each with a finite posterior (drawn again where not).
+
+    A draw far in a prior's tail can make a documented act's probability underflow to 0; the
+    optimiser could not move from there. At most 20 rounds of draws; fewer starts if they fail.
+    """
+    found: list[np.ndarray] = []
+    for _ in range(20):
+        if len(found) >= n:
+            break
+        batch = np.array([p.to_u(p.draw(rng, 2 * (n - len(found)))) for p in free]).T
+        finite = np.isfinite(posterior(batch))
+        found += list(batch[finite])
+    return np.array(found[:n]).reshape(-1, len(free))
+
+
 def find_map(posterior: LogPosterior, starts: np.ndarray, max_iterations: int = 200) -> tuple[np.ndarray, list[dict]]:
     """Maximise the posterior from each start (rows of ``starts``, unconstrained); the best and a log."""
     from scipy import optimize
@@ -271,7 +287,7 @@ def fit(
     started = time.perf_counter()
 
     judgement = np.array([p.to_u(p.value) for p in free])
-    prior_starts = np.array([p.to_u(p.draw(rng, max(starts - 1, 0))) for p in free]).T.reshape(-1, d)
+    prior_starts = _prior_starts(posterior, free, starts - 1, rng)
     map_u, map_log = find_map(posterior, np.vstack([judgement[None], prior_starts]))
     map_seconds = time.perf_counter() - started
 
