@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: every global and strategic-actor parameter whose prior is not fixed)"
     )  # fmt: skip
     fitting.add_argument("--draws", type=_positive_int, default=1000, help="posterior draws kept (default 1000)")
-    fitting.add_argument("--steps", type=_positive_int, default=1000, help="emcee steps per walker (default 1000)")
+    fitting.add_argument("--steps", type=_positive_int, default=3000, help="emcee steps per walker (default 3000)")
     fitting.add_argument("--walkers", type=_positive_int, help="emcee walkers (default 2 x free parameters + 2)")
     fitting.add_argument("--starts", type=_positive_int, default=3, help="optimiser starts for the MAP (default 3)")
     fitting.add_argument("--seed", type=_non_negative_int, default=0, help="seed of starts and sampler (default 0)")

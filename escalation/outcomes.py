@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from escalation.defaults import PROXY_WINDOW_DAYS
 from escalation.model.model import EscalationModel
 from escalation.scenario.schema import Condition, Scenario
+
+
+def militias(scenario: Scenario) -> list[int]:
+    """Indices of the scenario's militia actors."""
+    return [i for i, a in enumerate(scenario.actors) if a.kind == "militia"]
+
+
+def proxy_attacks(scenario: Scenario, rungs: np.ndarray) -> np.ndarray:
+    """Militia uses of force in the final ``PROXY_WINDOW_DAYS`` days of each world (one act a day per militia).
+
+    ``rungs`` has shape ``(n_actors, horizon, n_worlds)``; returns shape ``(n_worlds,)``.
+    """
+    force = scenario.ladder.level(scenario.parameters.force_from)
+    window = rungs[militias(scenario), -PROXY_WINDOW_DAYS:]
+    return (window >= force).sum(axis=(0, 1))
 
 
 def _condition_holds(scenario: Scenario, condition: Condition, rungs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +79,7 @@ def classify(scenario: Scenario, rungs: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
-    """Per-replicate columns of a finished model: outcome, peak, timing, casualties, crossings."""
+    """Per-replicate columns of a finished model: outcome, peak, timing, crossings, militia attacks, casualties."""
     scenario = model.crisis
     rungs = model.rungs
     outcome, settle = classify(scenario, rungs)
@@ -74,6 +90,7 @@ def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
         "peak_day": np.where(peak_by_day.max(axis=0) > 0, peak_by_day.argmax(axis=0) + 1, 0).astype(np.int16),
         "settle_day": settle.astype(np.int16),
         "crossings": model.crossings.astype(np.int16),
+        "proxy_attacks": proxy_attacks(scenario, rungs).astype(np.int16),
     }
     for actor in scenario.actors:
         columns[f"killed_{actor.id}"] = model.killed_suffered[model.compiled.actor_index[actor.id]].astype(np.int32)

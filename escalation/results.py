@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from escalation.defaults import PROXY_WINDOW_DAYS
 from escalation.io import atomic_write_text
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
@@ -89,6 +90,31 @@ class Results:
                 row |= {"ci_low_total": total_low, "ci_high_total": total_high, "sd_between_draws": between}
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def proxy_table(self) -> pd.DataFrame:
+        """Militia attacks in the final ``PROXY_WINDOW_DAYS`` days, by outcome and over all worlds.
+
+        Columns: ``outcome`` (``all`` last), ``worlds``, ``p_any`` (share of those worlds with at
+        least one militia use of force in the window), ``mean`` (attacks in the window),
+        ``per_week``. Proxy attrition, in the seeded rules, is ``mutual_restraint`` with
+        ``p_any`` of its worlds. Empty for a scenario without militias or a study saved before
+        the measure existed.
+        """
+        counts = self.summary.proxy_attacks
+        columns = ["outcome", "worlds", "p_any", "mean", "per_week"]
+        if counts.shape[1] <= 1:
+            return pd.DataFrame(columns=columns)
+        window = min(PROXY_WINDOW_DAYS, self.scenario.horizon_days)
+        attacks = np.arange(counts.shape[1])
+        rows = []
+        for name, hist in [*zip(self.outcome_names, counts, strict=True), ("all", counts.sum(axis=0))]:
+            worlds = int(hist.sum())
+            mean = float(hist @ attacks / worlds) if worlds else np.nan
+            p_any = float(hist[1:].sum() / worlds) if worlds else np.nan
+            rows.append(
+                {"outcome": name, "worlds": worlds, "p_any": p_any, "mean": mean, "per_week": mean * 7 / window}
+            )
+        return pd.DataFrame(rows, columns=columns)
 
     def distribution_table(self) -> pd.DataFrame:
         """Mean and quantiles of peak rung, peak day, settle day, crossings and deaths by actor."""
@@ -182,11 +208,24 @@ class Results:
             "threshold_crossings": dist.loc["threshold_crossings"].to_dict(),
             "killed": {a.id: dist.loc[f"killed_{a.id}"].to_dict() for a in self.scenario.actors},
             "killed_by_side": {side: _quantile_record(counts) for side, counts in self.summary.killed_by_side.items()},
+            "proxy_activity": self._proxy_json(),
             "elapsed_s": self.meta["elapsed_s"],
             "executor": self.meta["executor"],
             "workers": self.meta["workers"],
             "versions": self.meta["versions"],
         }
+
+    def _proxy_json(self) -> dict[str, Any] | None:
+        table = self.proxy_table()
+        if table.empty:
+            return None
+        by = {
+            row["outcome"]: {
+                k: _finite_or_none(row[k]) if k != "worlds" else int(row[k]) for k in row if k != "outcome"
+            }
+            for row in table.to_dict(orient="records")
+        }
+        return {"window_days": min(PROXY_WINDOW_DAYS, self.scenario.horizon_days), "by_outcome": by}
 
     def format_table(self) -> str:
         """A readable text summary (the default output of ``escalation run``)."""
@@ -216,6 +255,20 @@ class Results:
             )
         else:
             lines.append("intervals are Monte Carlo error only: parameter uncertainty is not included (no posterior)")
+        proxy = self.proxy_table()
+        if not proxy.empty:
+            window = min(PROXY_WINDOW_DAYS, self.scenario.horizon_days)
+            every = proxy.iloc[-1]
+            lines.append(
+                f"militia attacks in the final {window} days: mean {every['mean']:.1f} "
+                f"({every['per_week']:.2f} a week); at least one in {every['p_any']:.0%} of replicates"
+            )
+            restraint = proxy[proxy["outcome"] == "mutual_restraint"]
+            if not restraint.empty and restraint.iloc[0]["worlds"]:
+                lines.append(
+                    f"with mutual restraint, the militias still attack in {restraint.iloc[0]['p_any']:.0%} of those "
+                    "replicates (proxy attrition)"
+                )
         dist = self.distribution_table()
         rungs = self.scenario.ladder.rungs
         peak = dist.loc["peak_rung"]

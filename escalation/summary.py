@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from escalation.defaults import PROXY_WINDOW_DAYS
 from escalation.model.compiled import CompiledScenario
+from escalation.scenario.schema import Scenario
 
 
 def _add_padded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -16,6 +18,18 @@ def _add_padded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out[: a.size] += a
     out[: b.size] += b
     return out
+
+
+def _add_optional(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sum of two count arrays either of which may be absent (size 0)."""
+    if not a.size:
+        return b
+    return a + b if b.size else a
+
+
+def _proxy_width(scenario: Scenario) -> int:
+    """Possible counts of militia attacks in the final window: 0 to militias x window days."""
+    return sum(a.kind == "militia" for a in scenario.actors) * min(PROXY_WINDOW_DAYS, scenario.horizon_days) + 1
 
 
 @dataclass
@@ -33,6 +47,8 @@ class BlockSummary:
     killed_by_side: dict[str, np.ndarray] = field(default_factory=dict)  # side -> histogram of deaths suffered
     # (n_draws, n_outcomes) outcome counts of the worlds of each posterior draw; (0, 0) without one
     draw_outcome: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    # (n_outcomes, militia-days of the final window + 1): worlds by outcome and militia attacks in that window
+    proxy_attacks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data: every field, arrays as (nested) lists."""
@@ -50,7 +66,7 @@ class BlockSummary:
         """Inverse of :meth:`to_data`; a histogram map missing from older files reads as empty."""
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name not in data and f.name in ("killed_by_side", "draw_outcome"):
+            if f.name not in data and f.name in ("killed_by_side", "draw_outcome", "proxy_attacks"):
                 continue  # written before these existed: the default
             raw = data[f.name]
             if f.name == "n":
@@ -76,6 +92,7 @@ class BlockSummary:
             rung_counts=np.zeros((compiled.n_actors, horizon, compiled.n_rungs), dtype=np.int64),
             killed={a.id: np.zeros(1, dtype=np.int64) for a in scenario.actors},
             killed_by_side={a.side: np.zeros(1, dtype=np.int64) for a in scenario.actors},
+            proxy_attacks=np.zeros((n_outcomes, _proxy_width(scenario)), dtype=np.int64),
         )
 
     @classmethod
@@ -106,6 +123,11 @@ class BlockSummary:
             members = [a.id for a in compiled.scenario.actors if a.side == side]
             total = sum(rows[f"killed_{m}"].astype(np.int64) for m in members)
             summary.killed_by_side[side] = np.bincount(total)
+        width = summary.proxy_attacks.shape[1]
+        attacks = rows["proxy_attacks"].astype(np.int64)
+        summary.proxy_attacks = np.bincount(outcome * width + attacks, minlength=n_outcomes * width).reshape(
+            n_outcomes, width
+        )
         if n_draws:
             draw = rows["replicate"].astype(np.int64) % n_draws
             summary.draw_outcome = np.bincount(draw * n_outcomes + outcome, minlength=n_draws * n_outcomes).reshape(
@@ -124,11 +146,6 @@ class BlockSummary:
             rung_counts=self.rung_counts + other.rung_counts,
             killed={k: _add_padded(v, other.killed[k]) for k, v in self.killed.items()},
             killed_by_side={k: _add_padded(v, other.killed_by_side[k]) for k, v in self.killed_by_side.items()},
-            draw_outcome=(
-                other.draw_outcome
-                if not self.draw_outcome.size
-                else self.draw_outcome + other.draw_outcome
-                if other.draw_outcome.size
-                else self.draw_outcome
-            ),
+            draw_outcome=_add_optional(self.draw_outcome, other.draw_outcome),
+            proxy_attacks=_add_optional(self.proxy_attacks, other.proxy_attacks),
         )

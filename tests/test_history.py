@@ -18,7 +18,7 @@ from helpers import HISTORY_PATH, seeded_with, small_scenario_data
 
 from escalation import EscalationModel, Scenario, load_scenario
 from escalation.mechanisms.casualties import harm
-from escalation.outcomes import classify
+from escalation.outcomes import classify, proxy_attacks
 from escalation.trace import run_trace
 
 
@@ -247,30 +247,45 @@ def test_variants_share_the_seeded_history(
 
 
 # ------------------------------------------------------------------------------ outcome anchor
-def test_documented_aftermath_of_a10_is_proxy_attrition(seeded: Scenario) -> None:
-    """What actually followed A10 (A11 ... A27), read as a simulated period, is 'proxy_attrition'.
+def _documented_aftermath(seeded: Scenario, horizon: int) -> np.ndarray:
+    """What actually followed A10 (A11 ... A27) as a rung array of ``horizon`` days (one world).
 
-    The rung array is built from the realised rungs of the documented events (each actor's
-    highest act of the day; days without an event are the status quo).
+    Each actor's highest realised act of the day; days without an event, and days after the
+    chronology ends (14 March 2020), are the status quo.
     """
     last = documented_events()[-1][0]
     rows = replayed(seeded_with(start_after=last)).history_rows
-    start, horizon = seeded.start_date, seeded.horizon_days
+    start = seeded.start_date
     rungs = np.zeros((len(seeded.actors), horizon, 1), dtype=np.int8)
     after = [row for row in rows if start <= row["date"] < start + dt.timedelta(days=horizon)]
-    assert after[0]["event"] == "A11" and after[-1]["event"] == last
+    assert after[0]["event"] == "A11"
     for row in after:
-        i = seeded.actors.index(seeded.actor(row["actor"]))
+        i = [a.id for a in seeded.actors].index(row["actor"])
         day = (row["date"] - start).days
         rungs[i, day, 0] = max(rungs[i, day, 0], row["rung"])
+    return rungs
+
+
+def test_documented_aftermath_of_a10_is_mutual_restraint_with_militias_still_firing(seeded: Scenario) -> None:
+    """The record after A10 is mutual restraint between the states, settled the day after Iran's strike (A16)."""
+    rungs = _documented_aftermath(seeded, seeded.horizon_days)
     outcome, settle = classify(seeded, rungs)
-    assert seeded.outcomes[outcome[0]].name == "proxy_attrition"
-    # it settles the day after the states' last use of force (the US strikes of A26)
-    force = seeded.ladder.level(seeded.parameters.force_from)
+    assert seeded.outcomes[outcome[0]].name == "mutual_restraint"
+    direct = seeded.ladder.level("direct_state_force")
     states = [i for i, a in enumerate(seeded.actors) if a.kind == "state"]
-    last_state_force = max(d for d in range(horizon) if rungs[states, d, 0].max() >= force)
-    assert seeded.actors[int(np.argmax(rungs[:, last_state_force, 0]))].id == "united_states"
-    assert settle[0] == last_state_force + 2  # 1-based day after that day
+    last_direct = max(d for d in range(seeded.horizon_days) if rungs[states, d, 0].max() >= direct)
+    assert seeded.actors[int(np.argmax(rungs[:, last_direct, 0]))].id == "iran"  # A16, 8 January
+    assert settle[0] == last_direct + 2  # 1-based day after that day
+    # the militias fired in the final three weeks of a horizon that ends with the chronology (A25, A27)
+    chronology = (dt.date(2020, 3, 14) - seeded.start_date).days + 1
+    assert proxy_attacks(seeded, _documented_aftermath(seeded, chronology))[0] == 2
+
+
+@pytest.mark.parametrize("horizon", range(60, 121, 5))
+def test_the_documented_record_keeps_its_class_at_any_horizon(seeded: Scenario, horizon: int) -> None:
+    """The outcome of what happened does not hinge on where the horizon falls (60 to 120 days)."""
+    outcome, _ = classify(seeded, _documented_aftermath(seeded, horizon))
+    assert seeded.outcomes[outcome[0]].name == "mutual_restraint"
 
 
 # ------------------------------------------------------------------------------ red lines in replay

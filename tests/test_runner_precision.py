@@ -23,7 +23,7 @@ from runner_helpers import (
 from escalation import RunError, run_study
 from escalation.cli import main
 
-PRECISION = 0.02
+PRECISION = 0.006
 BLOCK = 500
 SEED = 21
 

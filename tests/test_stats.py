@@ -182,6 +182,7 @@ def random_block(compiled: CompiledScenario, seed: int, n: int) -> tuple[dict[st
         # -1: never settles (the remainder); otherwise a day 1 ... horizon + 1
         "settle_day": np.where(settle == 0, -1, settle).astype(np.int16),
         "crossings": rng.integers(0, len(scenario.ladder.thresholds) + 1, n).astype(np.int16),
+        "proxy_attacks": rng.integers(0, 2 * min(HORIZON, 21) + 1, n).astype(np.int16),  # two militias
     }
     for actor in scenario.actors:
         rows[f"killed_{actor.id}"] = (rng.integers(0, 60, n) * rng.integers(0, 2, n)).astype(np.int32)
@@ -195,7 +196,7 @@ def summary_of(compiled, seed, n) -> BlockSummary:
 
 def assert_same(a: BlockSummary, b: BlockSummary, *, exact_shapes: bool = True) -> None:
     assert a.n == b.n
-    for name in ("outcome", "peak_rung", "peak_day", "settle_day", "rung_counts"):
+    for name in ("outcome", "peak_rung", "peak_day", "settle_day", "rung_counts", "proxy_attacks"):
         left, right = getattr(a, name), getattr(b, name)
         assert left.shape == right.shape, name
         assert np.array_equal(left, right), name

@@ -95,12 +95,16 @@ def test_executor_does_not_change_the_numbers(seeded_short):
 def test_full_control_lowers_war_against_none(seeded):
     """The seeded militia obeys a patron that fears war: full control cannot make war likelier.
 
-    With 3,000 replicates the two war probabilities (about 7% and 1%) are many standard
-    errors apart, so the comparison of intervals is a safe test, not a coin toss.
+    War at any time (under way at the horizon or ended) in 3,000 replicates at each value:
+    Fisher's exact test at level 0.001, so a model in which control does not lower war fails
+    with chance below 0.1%.
     """
+    from scipy import stats
+
     out = sweep(seeded, FIELD, [0.0, 1.0], runs=3000, seed=11)
-    war = out[out["outcome"] == "war"].set_index("value")
-    assert war.loc[1.0, "ci_high"] < war.loc[0.0, "ci_low"]
+    wars = out[out["outcome"].isin(["war", "war_ended"])].groupby("value")["count"].sum()
+    table = [[wars[1.0], 3000 - wars[1.0]], [wars[0.0], 3000 - wars[0.0]]]
+    assert stats.fisher_exact(table, alternative="less").pvalue < 0.001
 
 
 def test_integer_fields_take_whole_numbers(seeded_short):

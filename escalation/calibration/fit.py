@@ -238,7 +238,7 @@ def fit(
     params: Sequence[str] | None = None,
     draws: int = 1000,
     walkers: int | None = None,
-    steps: int = 1000,
+    steps: int = 3000,
     burn: float = 0.5,
     starts: int = 3,
     seed: int = 0,
