@@ -28,10 +28,10 @@ GENERATOR_UNIFORMS = st.integers(1, 2**53 - 1).map(lambda k: k / 2**53)
 
 # ================================================================================ logit choice
 # The choice mechanism's own functions (the kernel compiles these same functions), row by row.
-def logit_probabilities(utility: np.ndarray, rationality: float) -> np.ndarray:
+def logit_probabilities(utility: np.ndarray, rationality: float, cutoff: float = -np.inf) -> np.ndarray:
     out = np.empty_like(utility)
     for row, target in zip(utility, out, strict=True):
-        choice.probabilities(row, rationality, row.size, target)
+        choice.probabilities(row, rationality, row.size, target, cutoff)
     return out
 
 
@@ -86,6 +86,18 @@ def test_logit_probabilities_match_softmax_and_ignore_shifts(
     expected = weights / weights.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(logit_probabilities(utility, rationality), expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(logit_probabilities(utility + shift, rationality), expected, rtol=1e-7, atol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(utility=utility_matrices(st.floats(-1e3, 1e3)), rationality=st.floats(0.0, 50.0))
+def test_sampling_cutoff_changes_probabilities_only_below_what_a_draw_resolves(
+    utility: np.ndarray, rationality: float
+) -> None:
+    """The sampler's cutoff drops options below exp(-40) of the best: no probability moves by 1e-16."""
+    exact = logit_probabilities(utility, rationality)
+    cut = logit_probabilities(utility, rationality, choice.SAMPLING_CUTOFF)
+    np.testing.assert_allclose(cut, exact, rtol=0, atol=1e-16 * utility.shape[1])
+    assert np.all((cut == 0) <= (exact < 5e-18))
 
 
 def test_logit_extremes() -> None:

@@ -42,20 +42,31 @@ PARAMETERS = (
 )
 
 
+SAMPLING_CUTOFF = -40.0  # scaled utility below the best at which the sampler skips an option's exponential
+
+
 def inertia_term(inertia: float, rung: int, lowest_rung: int) -> float:
     """Utility bonus of holding: ``inertia`` for an act on the menu's lowest rung, else 0."""
     return inertia if rung == lowest_rung else 0.0
 
 
-def probabilities(utility: np.ndarray, rationality: float, size: int, out: np.ndarray) -> None:
-    """Write ``softmax(rationality * utility[:size])`` into ``out[:size]`` (shifted by the best utility)."""
+def probabilities(utility: np.ndarray, rationality: float, size: int, out: np.ndarray, cutoff: float) -> None:
+    """Write ``softmax(rationality * utility[:size])`` into ``out[:size]`` (shifted by the best utility).
+
+    An option whose scaled utility lies more than ``-cutoff`` below the best gets probability 0
+    without computing its exponential. The sampler passes ``SAMPLING_CUTOFF``: such an option's
+    probability, below ``exp(-40)`` = 4e-18, is under what a 53-bit uniform draw resolves, so
+    dropping it changes the draws only by rounding; the likelihood passes ``-inf`` and keeps
+    every probability, however small.
+    """
     top = utility[0]
     for k in range(1, size):
         if utility[k] > top:
             top = utility[k]
     total = 0.0
     for k in range(size):
-        out[k] = np.exp(rationality * (utility[k] - top))
+        x = rationality * (utility[k] - top)
+        out[k] = np.exp(x) if x > cutoff else 0.0
         total += out[k]
     for k in range(size):
         out[k] /= total

@@ -43,6 +43,7 @@ ACTOR_NAMES = tuple(_ACTOR)
 ACTION_NAMES = tuple(_ACTION)
 
 # column indices, compile-time constants of the kernel
+SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -317,11 +318,15 @@ def utility(s, p, st, w, actor, judge, share, deniability, answered, out):
 
 
 @_inline
-def judged(s, p, st, w, actor, judge, values, answered, prob):
-    """Choice probabilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees it."""
+def judged(s, p, st, w, actor, judge, values, answered, prob, cutoff):
+    """Choice probabilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees it.
+
+    ``cutoff``: see :func:`escalation.mechanisms.choice.probabilities` (``SAMPLING_CUTOFF`` when
+    sampling, ``-inf`` for probabilities that are reported or scored).
+    """
     deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
     utility(s, p, st, w, actor, judge, 1.0 - deniability, deniability, answered, values)
-    probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob)
+    probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob, cutoff)
 
 
 @_jit
@@ -336,7 +341,7 @@ def choice_probabilities(s, p, st, actor, judge):
     values = np.empty(size)
     answered = np.empty(s.patron.size)
     for w in range(st.peak.size):
-        judged(s, p, st, w, actor, judge, values, answered, out[w])
+        judged(s, p, st, w, actor, judge, values, answered, out[w], -np.inf)
     return out
 
 
@@ -353,12 +358,12 @@ def act_mixture(s, p, st, scratch, w, actor, out):
     control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
     ready = p.ready[w, actor]
     below = s.menu_below_force[actor]
-    judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered, scratch.probability)
+    judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered, scratch.probability, -np.inf)
     mix_readiness(scratch.probability, size, below, ready)
     for k in range(size):
         out[k] = (1.0 - control) * scratch.probability[k]
     if patron >= 0:
-        judged(s, p, st, w, actor, patron, scratch.utility, scratch.answered, scratch.probability)
+        judged(s, p, st, w, actor, patron, scratch.utility, scratch.answered, scratch.probability, -np.inf)
         mix_readiness(scratch.probability, size, below, ready)
         for k in range(size):
             out[k] += control * scratch.probability[k]
@@ -396,7 +401,7 @@ def choose(s, p, st, w, actor, rng, scratch):
     ready = is_ready(rng.random(), p.ready[w, actor])
     size = s.menu_size[actor]
     prob = scratch.probability
-    judged(s, p, st, w, actor, judge, scratch.utility, scratch.answered, prob)
+    judged(s, p, st, w, actor, judge, scratch.utility, scratch.answered, prob, SAMPLING_CUTOFF)
     if not ready:
         restrict(prob, size, s.menu_below_force[actor])
     k = pick(prob, size, rng.random())
