@@ -118,12 +118,16 @@ def test_campaign_raises_the_least_act_of_force_by_its_value(seeded, value: floa
 
 
 def test_an_unready_actor_never_uses_force(seeded) -> None:
-    """With a year's preparation, Iran strikes on its first day only in the rare ready worlds."""
+    """With a year's preparation, Iran strikes on its first day only in the rare ready worlds.
+
+    Proportionality in harm units: Iran, ready every day, then answers the killing of
+    Soleimani on the first day in almost every world.
+    """
     model = EscalationModel(
         dataclasses.replace(seeded, horizon_days=1),
         n_worlds=2_000,
         rng=3,
-        parameters={"iran.preparation_days": 365.0},
+        parameters={"iran.preparation_days": 365.0, "proportionality": 1.0},
         detail=True,
     )
     iran = model.compiled.actor_index["iran"]
@@ -133,7 +137,7 @@ def test_an_unready_actor_never_uses_force(seeded) -> None:
     share = (model.rungs[iran, 0] >= model.compiled.force_level).mean()
     # only ready worlds (about 0.27%) can strike: far below the unconstrained share
     assert share <= 0.01
-    ready_every_day = {"iran.preparation_days": 0.0}
+    ready_every_day = {"iran.preparation_days": 0.0, "proportionality": 1.0}
     free = EscalationModel(
         dataclasses.replace(seeded, horizon_days=1), n_worlds=2_000, rng=3, parameters=ready_every_day
     )

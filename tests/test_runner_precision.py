@@ -11,21 +11,26 @@ import json
 
 import numpy as np
 import pytest
+from helpers import small_scenario_data
 from runner_helpers import (
     numbers,
     outcome_codes,
     report_numbers,
-    seeded_scenario,
     wilson_bounds,
     write_scenario_file,
 )
 
-from escalation import RunError, run_study
+from escalation import RunError, load_scenario, run_study
 from escalation.cli import main
 
-PRECISION = 0.006
+PRECISION = 0.02
 BLOCK = 500
 SEED = 21
+
+
+def balanced_scenario():
+    """A small scenario whose four outcomes are each about a quarter: precision takes several blocks."""
+    return load_scenario(small_scenario_data())
 
 
 def widest_half_width(outcome: np.ndarray, n_outcomes: int) -> float:
@@ -37,7 +42,7 @@ def widest_half_width(outcome: np.ndarray, n_outcomes: int) -> float:
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     out = tmp_path_factory.mktemp("precision") / "serial"
-    return run_study(seeded_scenario(30), precision=PRECISION, block_size=BLOCK, seed=SEED, out=out)
+    return run_study(balanced_scenario(), precision=PRECISION, block_size=BLOCK, seed=SEED, out=out)
 
 
 def test_stops_at_the_first_precise_enough_block_boundary(serial):
@@ -69,7 +74,7 @@ def test_reports_that_the_precision_was_reached(serial):
 
 def test_processes_stop_at_the_same_block(serial, tmp_path):
     results = run_study(
-        seeded_scenario(30),
+        balanced_scenario(),
         precision=PRECISION,
         block_size=BLOCK,
         seed=SEED,
@@ -83,7 +88,7 @@ def test_processes_stop_at_the_same_block(serial, tmp_path):
 
 
 def test_cli_precision_matches_the_library(serial, tmp_path, capsys):
-    path = write_scenario_file(seeded_scenario(30), tmp_path)
+    path = write_scenario_file(balanced_scenario(), tmp_path)
     options = ["--precision", str(PRECISION), "--block-size", str(BLOCK), "--seed", str(SEED)]
     code = main(["run", str(path), *options, "--executor", "serial", "--json", "--quiet"])
     captured = capsys.readouterr()
@@ -94,7 +99,7 @@ def test_cli_precision_matches_the_library(serial, tmp_path, capsys):
 @pytest.mark.parametrize(("max_runs", "sizes"), [(1_500, [500, 500, 500]), (1_200, [500, 500, 200])])
 def test_max_runs_caps_an_unreachable_precision(tmp_path, max_runs, sizes):
     results = run_study(
-        seeded_scenario(30), precision=0.002, max_runs=max_runs, block_size=BLOCK, seed=SEED, out=tmp_path / "s"
+        balanced_scenario(), precision=0.002, max_runs=max_runs, block_size=BLOCK, seed=SEED, out=tmp_path / "s"
     )
     assert results.runs == max_runs
     assert results.meta["blocks"] == len(sizes)
@@ -102,7 +107,7 @@ def test_max_runs_caps_an_unreachable_precision(tmp_path, max_runs, sizes):
     assert results.max_half_width() > 0.002
     assert len(results.replicates()) == max_runs
     # the same worlds as a study of exactly max_runs replicates
-    fixed = run_study(seeded_scenario(30), runs=max_runs, block_size=BLOCK, seed=SEED)
+    fixed = run_study(balanced_scenario(), runs=max_runs, block_size=BLOCK, seed=SEED)
     capped, exact = numbers(results), numbers(fixed)
     capped.pop("stopping")
     exact.pop("stopping")
@@ -110,7 +115,7 @@ def test_max_runs_caps_an_unreachable_precision(tmp_path, max_runs, sizes):
 
 
 def test_precision_reached_by_the_first_block(tmp_path):
-    results = run_study(seeded_scenario(30), precision=0.3, block_size=BLOCK, seed=SEED)
+    results = run_study(balanced_scenario(), precision=0.3, block_size=BLOCK, seed=SEED)
     assert results.runs == BLOCK
     assert results.to_json()["stopping"]["reached"] is True
 
@@ -128,11 +133,11 @@ def test_precision_reached_by_the_first_block(tmp_path):
 )
 def test_bad_stopping_rules_are_run_errors(options):
     with pytest.raises(RunError):
-        run_study(seeded_scenario(30), **options)
+        run_study(balanced_scenario(), **options)
 
 
 def test_cli_rejects_runs_and_precision_together(tmp_path, capsys):
-    path = write_scenario_file(seeded_scenario(30), tmp_path)
+    path = write_scenario_file(balanced_scenario(), tmp_path)
     with pytest.raises(SystemExit) as exit_info:
         main(["run", str(path), "--runs", "100", "--precision", "0.02"])
     assert exit_info.value.code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def test_full_control_lowers_war_against_none(seeded):
     """
     from scipy import stats
 
-    out = sweep(seeded, FIELD, [0.0, 1.0], runs=3000, seed=11)
+    # the judgement values with proportionality in harm units: a regime in which war is not rare
+    judged = dataclasses.replace(seeded.with_overrides({"parameters": {"proportionality": 1.0}}), parameters_from=None)
+    out = sweep(judged, FIELD, [0.0, 1.0], runs=3000, seed=11)
     wars = out[out["outcome"].isin(["war", "war_ended"])].groupby("value")["count"].sum()
     table = [[wars[1.0], 3000 - wars[1.0]], [wars[0.0], 3000 - wars[0.0]]]
     assert stats.fisher_exact(table, alternative="less").pvalue < 0.001
