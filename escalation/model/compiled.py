@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from escalation.mechanisms import casualties, fear, grievance, preparation
-from escalation.model.kernel import ACTION_NAMES, ACTOR_NAMES, GLOBAL_NAMES, Structure, Worlds, standing_utility
+from escalation.model.kernel import (
+    ACTION_NAMES,
+    ACTOR_NAMES,
+    GLOBAL_NAMES,
+    Structure,
+    Worlds,
+    answer_harms,
+    standing_utility,
+)
 from escalation.parameters import registry, split_name
 from escalation.scenario.schema import Scenario
 
@@ -212,5 +220,8 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         wounded_mean=casualties.realised_mean(wounded_mean, compiled.telegraphed[None], telegraph),
         dispersion=np.where(np.isnan(own), col(g, GLOBAL_NAMES, "casualty_dispersion")[:, None], own),
         standing=np.empty((0, 0, 0, 0)),
+        answers=np.empty((0, 0, 0, 0, 0)),
     )
-    return worlds._replace(standing=standing_utility(compiled.structure, worlds))
+    return worlds._replace(
+        standing=standing_utility(compiled.structure, worlds), answers=answer_harms(compiled.structure, worlds)
+    )

@@ -113,6 +113,7 @@ class Worlds(NamedTuple):
     standing: (
         np.ndarray
     )  # (W, n_actors, 2, max menu) utility terms fixed for the run, judged by the actor (0) or its patron (1)
+    answers: np.ndarray  # (W, n_actors, 2, max menu, max adversaries) harm each act answers, as the judge scales it
 
 
 class State(NamedTuple):
@@ -278,14 +279,44 @@ def standing_utility(s, p):
     return out
 
 
+@_jit
+def answer_harms(s, p):
+    """The harm each act of every menu answers, to each of the judge's adversaries, on the scale of proportionality.
+
+    Indexed ``[world, actor, judge, menu index, adversary of the judge]`` (judge 0 the actor,
+    1 its patron, who is credited with ``1 - deniability`` of its proxy's act): fixed for the
+    run, so the day computes the scale only for the grievances. Empty when every world
+    compares on the absolute scale (``proportionality`` 1), which reads the nominal harm.
+    """
+    n_worlds, n = p.globals.shape[0], s.patron.size
+    if not (p.globals[:, PROPORTIONALITY] < 1.0).any():
+        return np.zeros((0, 0, 0, 0, 0))
+    out = np.zeros((n_worlds, n, 2, s.menus.shape[1], max(s.adversaries.shape[1], 1)))
+    for w in range(n_worlds):
+        lam = p.globals[w, PROPORTIONALITY]
+        for actor in range(n):
+            for slot in range(2):
+                judge = actor if slot == 0 else s.patron[actor]
+                if judge < 0:
+                    continue
+                share = 1.0 if slot == 0 else attributed_share(p.actor[w, actor, DENIABILITY])
+                for k in range(s.menu_size[actor]):
+                    act = s.menus[actor, k]
+                    for m_ in range(s.n_adversaries[judge]):
+                        out[w, actor, slot, k, m_] = scaled(share * p.nominal[w, act, s.adversaries[judge, m_]], lam)
+    return out
+
+
 @_inline
-def utility(s, p, st, w, actor, judge, share, deniability, answered, out):
+def utility(s, p, st, w, actor, judge, deniability, answered, out):
     """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``.
 
     ``answered`` is scratch for the judge's grievances on the scale of proportionality.
     """
-    standing = p.standing[w, actor, 0 if judge == actor else 1]
+    slot = 0 if judge == actor else 1
+    standing = p.standing[w, actor, slot]
     lam = p.globals[w, PROPORTIONALITY]
+    share = 1.0 - deniability
     for m_ in range(s.n_adversaries[judge]):
         answered[m_] = scaled(st.grievance[w, judge, s.adversaries[judge, m_]], lam)
     crossed_already = s.crossings_at[st.peak[w]]
@@ -303,12 +334,12 @@ def utility(s, p, st, w, actor, judge, share, deniability, answered, out):
         rung = s.action_rung[act]
         u = standing[k]
         gaps = 0.0
-        for m_ in range(s.n_adversaries[judge]):
-            j = s.adversaries[judge, m_]
-            if lam >= 1.0:
-                gaps += squared_gap(share, p.nominal[w, act, j], answered[m_])
-            else:
-                gaps += squared_gap(1.0, scaled(share * p.nominal[w, act, j], lam), answered[m_])
+        if lam >= 1.0:  # absolute scale: the nominal harm itself
+            for m_ in range(s.n_adversaries[judge]):
+                gaps += squared_gap(share, p.nominal[w, act, s.adversaries[judge, m_]], answered[m_])
+        else:
+            for m_ in range(s.n_adversaries[judge]):
+                gaps += squared_gap(1.0, p.answers[w, actor, slot, k, m_], answered[m_])
         u += reciprocity_term(reciprocity, gaps)
         u += firebreak_term(threshold, deniability, s.crossings_at[rung], crossed_already)
         u += credibility_term(credibility, pending, rung, respond)
@@ -325,7 +356,7 @@ def judged(s, p, st, w, actor, judge, values, answered, prob, cutoff):
     sampling, ``-inf`` for probabilities that are reported or scored).
     """
     deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
-    utility(s, p, st, w, actor, judge, 1.0 - deniability, deniability, answered, values)
+    utility(s, p, st, w, actor, judge, deniability, answered, values)
     probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob, cutoff)
 
 
