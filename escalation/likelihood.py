@@ -132,6 +132,7 @@ def _negative_binomial_logpmf(count: int | tuple[int, int], mean: np.ndarray, sh
 def poisson_binomial_logpmf(count: int, chances: np.ndarray) -> np.ndarray:
     """``log P(count successes)`` of independent trials, ``chances`` of shape ``(n_trials, n_worlds)``."""
     n_worlds = chances.shape[1]
+    chances = np.clip(chances, 0.0, 1.0)  # sums of probabilities can exceed 1 by a rounding error
     table = np.zeros((count + 1, n_worlds))
     table[0] = 1.0
     for chance in chances:  # one trial at a time: P(j successes so far)
@@ -279,6 +280,7 @@ class RecordLikelihood:
         :mod:`escalation.likelihood`, shared by the model and the baselines.
         """
         share = self._shares[:, None]
+        of_kind = np.minimum(of_kind, 1.0)  # a sum of probabilities, at most 1 but for rounding
         counted = (self._slots >= 0)[:, None]
         documented = np.zeros_like(of_kind)
         if self._event_entries.size:
