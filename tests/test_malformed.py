@@ -134,3 +134,32 @@ def test_key_with_line_break_gives_one_line_error(where: str) -> None:
     else:
         data["timeline"]["A\n99"] = data["timeline"]["A01"]
     load_or_clean_error(data, {"<data>": yaml.safe_dump(data, sort_keys=False)})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("horizon_days: !!timestamp x\n", "horizon_days: invalid timestamp value 'x'"),
+        ('horizon_days: !!int ""\n', "horizon_days: invalid int value ''"),
+        ("title: !!bool maybe\n", "title: invalid bool value 'maybe'"),
+        ('title: !!float ""\n', "title: invalid float value ''"),
+        ("2020-02-30: 1\n", "invalid timestamp value '2020-02-30' (day is out of range for month)"),
+        ("extends: " + "x" * 300 + "\n", "extends: cannot use 'xxxx"),
+    ],
+    ids=["timestamp", "int", "bool", "float", "bad key", "long extends"],
+)
+def test_values_their_tag_cannot_read_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / "bad.yaml", text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    check_clean(caught.value, {str(path): text})
+    assert message in str(caught.value)
+
+
+def test_an_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """Each alias repeats the list before it ten times: 10**7 values from 280 bytes of YAML."""
+    lines = ["a0: &a0 [x,x,x,x,x,x,x,x,x,x]"]
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
+    path = write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError, match="expands to more than 200,000 values"):
+        load_scenario(path)

@@ -62,7 +62,11 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
     ext = tree.value["extends"]
     base_name = f.text(ext, "extends")
     base_path = path.parent / base_name
-    if not base_path.is_file():
+    try:
+        found = base_path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise f.fail(ext, "extends", f"cannot use {base_name[:60]!r} as a file name ({exc.strerror})") from None
+    if not found:
         raise f.fail(ext, "extends", f"no such file {base_name!r} (relative to {path.parent or '.'})")
     base = _resolve_extends(base_path, (*seen, resolved))
     own = Node({k: v for k, v in tree.value.items() if k != "extends"}, tree.file, tree.line, tree.key_lines)

@@ -48,9 +48,31 @@ class Node:
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_VALUES = 200_000  # values a file may expand to (aliases repeat what they name): a bound on time and memory
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str = "") -> Node:
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str) -> Any:
+    """A scalar's Python value; a value its tag cannot read (``!!int ""``, ``!!bool maybe``) is a ScenarioError."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError) as exc:
+        tag = node.tag.rsplit(":", 1)[-1]
+        text = str(node.value)
+        shown = repr(text if len(text) <= 40 else text[:40] + "...")
+        detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
+        raise ScenarioError(f"invalid {tag} value {shown}{detail}", file=file, line=node.start_mark.line + 1,
+                            path=path) from None  # fmt: skip
+
+
+def _convert(
+    loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str = "", budget: list[int] | None = None
+) -> Node:
+    budget = budget if budget is not None else [MAX_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ScenarioError(
+            f"the YAML expands to more than {MAX_VALUES:,} values (aliases repeating large parts?)", file=file
+        )
     line = node.start_mark.line + 1
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
         raise ScenarioError(f"unsupported YAML tag {node.tag!r}", file=file, line=line)
@@ -64,23 +86,20 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str = ""
                     file=file,
                     line=key_node.start_mark.line + 1,
                 )
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node, file, path or "(top level)")
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 key = str(key)
             child = f"{path}.{key}" if path else key
             if key in items:
                 raise ScenarioError(f"duplicate key {key!r}", file=file, line=key_line, path=child)
-            items[key] = _convert(loader, value_node, file, child)
+            items[key] = _convert(loader, value_node, file, child, budget)
             key_lines[key] = key_line
         return Node(items, file, line, key_lines)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(loader, item, file, f"{path}[{i}]") for i, item in enumerate(node.value)], file, line)
-    try:
-        value = loader.construct_object(node, deep=True)
-    except ValueError as exc:  # e.g. an impossible date such as 2020-02-30
-        raise ScenarioError(f"invalid value ({exc})", file=file, line=line, path=path) from None
-    return Node(value, file, line)
+        items_ = [_convert(loader, item, file, f"{path}[{i}]", budget) for i, item in enumerate(node.value)]
+        return Node(items_, file, line)
+    return Node(_construct(loader, node, file, path), file, line)
 
 
 def read_tree(text: str, file: str) -> Node:
