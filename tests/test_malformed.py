@@ -163,3 +163,20 @@ def test_an_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path = write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n")
     with pytest.raises(ScenarioError, match="expands to more than 200,000 values"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("timeline:\n  A05:\n    killed: 9223372036854775808\n", "timeline.A05.killed: must be at most 10000000"),
+        ('title: "\\ud800"\n', "title: text holds a lone surrogate"),
+    ],
+    ids=["huge count", "lone surrogate"],
+)
+def test_values_that_would_fail_at_run_time_are_refused_at_load(tmp_path: Path, fields: str, message: str) -> None:
+    text = f"extends: {SEEDED_PATH}\nname: variant\n{fields}"
+    path = write(tmp_path / "variant.yaml", text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    check_clean(caught.value, {str(path): text, str(SEEDED_PATH): SEEDED_PATH.read_text(encoding="utf-8")})
+    assert message in str(caught.value)

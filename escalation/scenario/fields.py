@@ -86,6 +86,10 @@ class MappingReader:
 def text(node: Node, path: str) -> str:
     if not isinstance(node.value, str):
         raise fail(node, path, f"expected text, got {_type_name(node.value)}")
+    if any("\ud800" <= c <= "\udfff" for c in node.value):
+        raise fail(
+            node, path, "text holds a lone surrogate (an escape such as \\ud800), which no file or terminal can show"
+        )
     return node.value
 
 
@@ -132,6 +136,9 @@ def number(
         return value
 
     return read
+
+
+MAX_COUNT = 10_000_000  # largest count a scenario may state (deaths, wounded, acts): no overflow downstream
 
 
 def integer(low: int | None = None, high: int | None = None) -> Callable[[Node, str], int]:
@@ -185,7 +192,7 @@ def sequence(convert: Callable[[Node, str], Any]) -> Callable[[Node, str], tuple
 
 
 def int_pair(node: Node, path: str) -> tuple[int, int]:
-    values = sequence(integer(0))(node, path)
+    values = sequence(integer(0, MAX_COUNT))(node, path)
     if len(values) != 2 or values[0] > values[1]:
         raise fail(node, path, "expected [low, high] with low <= high")
     return (values[0], values[1])

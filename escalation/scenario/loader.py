@@ -318,7 +318,7 @@ def _effects(node: Node, path: str, refs: _References) -> tuple[Effect, ...]:
 
 def _event(key: str, node: Node, path: str, refs: _References) -> Event:
     r = f.MappingReader(node, path)
-    count = f.optional(f.integer(0))
+    count = f.optional(f.integer(0, f.MAX_COUNT))
     perceived = {}
     if r.has("perceived"):
         p = f.MappingReader(r.node_of("perceived"), f"{path}.perceived")
@@ -388,7 +388,7 @@ def _record_rule(node: Node, path: str, refs: _References) -> RecordRule:
         end=r.get("until", f.optional(f.date), None),
         recorded_from=r.get("recorded_from", f.optional(f.identifier), None),
         share=r.get("share", f.number(0.0, 1.0, low_open=True), 1.0),
-        count=r.get("count", f.optional(f.integer(0)), None),
+        count=r.get("count", f.optional(f.integer(0, f.MAX_COUNT)), None),
     )
     r.finish()
     if actors is not None and not actors:
