@@ -180,3 +180,20 @@ def test_values_that_would_fail_at_run_time_are_refused_at_load(tmp_path: Path, 
         load_scenario(path)
     check_clean(caught.value, {str(path): text, str(SEEDED_PATH): SEEDED_PATH.read_text(encoding="utf-8")})
     assert message in str(caught.value)
+
+
+def test_sizes_and_chains_have_documented_limits(tmp_path: Path) -> None:
+    """Dates from 1900 to 2200, at most 50 actors, extends chains of at most 32 files: one line each."""
+    dated = write(tmp_path / "dated.yaml", f"extends: {SEEDED_PATH}\nname: d\ntimeline:\n  A01:\n    date: 9999-12-31\n")
+    with pytest.raises(ScenarioError, match=r"dated.yaml:5: timeline.A01.date: dates must lie from 1900-01-01"):
+        load_scenario(dated)
+    hosts = "".join(f"  h{i}: {{kind: host, side: s{i}}}\n" for i in range(60))
+    crowded = write(tmp_path / "crowded.yaml", f"extends: {SEEDED_PATH}\nname: c\nactors:\n{hosts}")
+    with pytest.raises(ScenarioError, match="actors: at most 50 actors, got 65"):
+        load_scenario(crowded)
+    write(tmp_path / "chain0.yaml", f"extends: {SEEDED_PATH}\nname: c0\n")
+    for i in range(1, 40):
+        write(tmp_path / f"chain{i}.yaml", f"extends: chain{i - 1}.yaml\nname: c{i}\n")
+    with pytest.raises(ScenarioError, match=r"'extends' chains more than 32 files \(the first is chain39.yaml\)"):
+        load_scenario(tmp_path / "chain39.yaml")
+    assert load_scenario(tmp_path / "chain20.yaml").name == "c20"

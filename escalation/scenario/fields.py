@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import math
@@ -168,18 +169,24 @@ def choice(options: tuple[str, ...]) -> Callable[[Node, str], str]:
     return read
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates a scenario may name
+
+
 def date(node: Node, path: str) -> dt.date:
     value = node.value
+    found: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise fail(node, path, f"expected an ISO date like 2020-01-03, got {node.value!r}")
+        found = value.date()
+    elif isinstance(value, dt.date):
+        found = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            found = dt.date.fromisoformat(value)
+    if found is None:
+        raise fail(node, path, f"expected an ISO date like 2020-01-03, got {str(node.value)[:40]!r}")
+    if not EARLIEST <= found <= LATEST:
+        raise fail(node, path, f"dates must lie from {EARLIEST} to {LATEST}, got {found}")
+    return found
 
 
 def sequence(convert: Callable[[Node, str], Any]) -> Callable[[Node, str], tuple[Any, ...]]:

@@ -33,6 +33,9 @@ from escalation.scenario.yaml_tree import Node, merge, read_file, read_tree
 
 MIN_DISPERSION = 0.01  # negative-binomial shape; smaller values make the sampler fail for large means
 MAX_RUNGS = 100
+MAX_ACTORS = 50  # the model holds actors x actors grievances per world: 50 keep a block of 10,000 worlds near 200 MB
+MAX_ACTIONS = 500
+MAX_EXTENDS = 32  # files one scenario may build on, one extending the next
 
 
 class _References:
@@ -54,11 +57,18 @@ class _References:
 def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
     tree = read_file(path)
     resolved = path.resolve()
+    line = tree.key_lines.get("extends", tree.line) if tree.is_mapping else tree.line
     if resolved in seen:
-        line = tree.key_lines.get("extends", tree.line) if tree.is_mapping else tree.line
         raise ScenarioError("'extends' forms a cycle", file=str(path), line=line, path="extends")
     if not tree.is_mapping or "extends" not in tree.value:
         return tree
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"'extends' chains more than {MAX_EXTENDS} files (the first is {seen[0].name})",
+            file=str(path),
+            line=line,
+            path="extends",
+        )
     ext = tree.value["extends"]
     base_name = f.text(ext, "extends")
     base_path = path.parent / base_name
@@ -98,7 +108,11 @@ def build_scenario(tree: Node) -> Scenario:
     actions = top.get("actions", _entries(lambda key, node, path: _action(key, node, path, refs)))
     if not actions:
         raise f.fail(top.node_of("actions"), "actions", "a scenario needs at least one action")
+    if len(actions) > MAX_ACTIONS:
+        raise f.fail(top.node_of("actions"), "actions", f"at most {MAX_ACTIONS} actions, got {len(actions)}")
     actors = top.get("actors", _entries(lambda key, node, path: _actor(key, node, path, refs)))
+    if len(actors) > MAX_ACTORS:
+        raise f.fail(top.node_of("actors"), "actors", f"at most {MAX_ACTORS} actors, got {len(actors)}")
     if not actors:
         raise f.fail(top.node_of("actors"), "actors", "a scenario needs at least one actor")
     timeline = top.get("timeline", _entries(lambda key, node, path: _event(key, node, path, refs)), ())
