@@ -6,13 +6,13 @@ User errors print one line on stderr and exit with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
 from escalation.errors import EscalationError, raised_by_interrupt
 from escalation.figure_kinds import FIGURE_KINDS
+from escalation.io import dumps
 from escalation.scenario import load_scenario
 from escalation.version import __version__
 
@@ -46,7 +46,7 @@ def _trace(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     trace = run_trace(scenario, seed=args.seed)
     if args.json:
-        json.dump(trace.to_json(), sys.stdout, indent=1)
+        print(dumps(trace.to_json(), indent=1), end="")
         print()
     else:
         print(trace.narrative())
@@ -58,7 +58,7 @@ def _params(args: argparse.Namespace) -> int:
 
     rows = scenario_parameters(load_scenario(args.file))
     if args.json:
-        json.dump([row.to_json() for row in rows], sys.stdout, indent=1)
+        print(dumps([row.to_json() for row in rows], indent=1), end="")
         print()
         return 0
     width = max(len(row.name) for row in rows)
@@ -85,7 +85,7 @@ def _loglik(args: argparse.Namespace) -> int:
     ]
     if args.json:
         grand = None if any(r["total"] is None for r in results) else sum(r["total"] for r in results)
-        json.dump(results[0] if len(results) == 1 else {"total": grand, "scenarios": results}, sys.stdout, indent=1)
+        print(dumps(results[0] if len(results) == 1 else {"total": grand, "scenarios": results}, indent=1), end="")
         print()
         return 0
     for result in results:
@@ -121,7 +121,7 @@ def _fit(args: argparse.Namespace) -> int:
         ablation=args.ablation,
     )
     if args.json:
-        json.dump(result.to_json(), sys.stdout, indent=1)
+        print(dumps(result.to_json(), indent=1), end="")
         print()
         return 0
     table = result.parameter_table()
@@ -223,7 +223,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"escalation: interrupted{where}", file=sys.stderr)
         return 130
     if args.json:
-        json.dump(results.to_json(), sys.stdout, indent=1)
+        print(dumps(results.to_json(), indent=1), end="")
         print()
     else:
         print(results.format_table())

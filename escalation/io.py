@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _current_umask() -> int:
@@ -46,3 +49,33 @@ def posterior_path(source: str | os.PathLike[str]) -> Path:
     """The posterior draws file of ``source``: a folder written by ``escalation fit`` or the file itself."""
     path = Path(source)
     return path / POSTERIOR_FILE if path.is_dir() else path
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON's ``null``), recursively.
+
+    Strict JSON has no NaN: a quantity that cannot be computed (a quantile of no worlds, a
+    probability of an outcome no world reached) is written as ``null``.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
+
+
+def dumps(value: Any, **options: Any) -> str:
+    """Strict JSON text of ``value`` (non-finite floats become ``null``; numpy scalars as numbers)."""
+    return json.dumps(strict_json(_plain_numbers(value)), allow_nan=False, **options)
+
+
+def _plain_numbers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_numbers(v) for v in value]
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar
+        return value.item()
+    return value

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from escalation.defaults import PROXY_WINDOW_DAYS
-from escalation.io import atomic_write_text
+from escalation.io import atomic_write_text, dumps
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
 from escalation.stats import CONFIDENCE, histogram_mean, histogram_quantiles, parameter_interval, wilson_interval
@@ -306,7 +306,7 @@ class Results:
     def save(self, folder: str | Path) -> Path:
         """Write ``results.json`` into ``folder`` atomically; returns its path."""
         path = Path(folder) / RESULTS_FILE
-        atomic_write_text(path, json.dumps(self.to_data(), indent=1, default=str))
+        atomic_write_text(path, dumps(self.to_data(), indent=1, default=str))
         self.path = Path(folder)
         return path
 

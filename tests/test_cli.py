@@ -170,3 +170,25 @@ def test_no_traceback_end_to_end(misspelt: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert one_line(result.stderr).startswith(f"{misspelt}:3: horizon_dayz: unknown field")
+
+
+def test_json_output_is_strict_even_where_nothing_can_be_computed(tmp_path, capsys):
+    """No world matches any rule but the remainder: settle-day quantiles are null, never NaN."""
+    import json as json_module
+
+    variant = tmp_path / "nothing.yaml"
+    variant.write_text(
+        f"extends: {SEEDED_PATH}\nname: nothing\nhorizon_days: 10\noutcomes:\n"
+        + "".join(f"  {rule}:\n    when:\n      - {{actors: [iraq], at_least: war}}\n" for rule in ("war", "war_ended"))
+        + "  mutual_restraint:\n    when:\n      - {actors: [iraq], at_least: war}\n",
+        encoding="utf-8",
+    )
+
+    def strict(text: str) -> dict:
+        return json_module.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+    out = tmp_path / "study"
+    assert main(["run", str(variant), "--runs", "200", "--no-posterior", "--json", "--quiet", "--out", str(out)]) == 0
+    report = strict(capsys.readouterr().out)
+    assert report["settle_day"]["p50"] is None and report["outcomes"]["unresolved"]["count"] == 200
+    strict((out / "results.json").read_text(encoding="utf-8"))

@@ -13,7 +13,6 @@ ensemble needs none; evaluating the whole ensemble at once is what makes it fast
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -30,7 +29,7 @@ from escalation.calibration.diagnostics import effective_sample_size, split_rhat
 from escalation.calibration.predictive import predictive_checks
 from escalation.calibration.space import FreeParameter, free_parameters
 from escalation.errors import RunError
-from escalation.io import POSTERIOR_FILE, atomic_write, atomic_write_text, posterior_path
+from escalation.io import POSTERIOR_FILE, atomic_write, atomic_write_text, dumps, posterior_path
 from escalation.version import __version__
 
 FIT_FILE = "fit.json"
@@ -161,7 +160,7 @@ class FitResult:
         frame.insert(0, "draw", np.arange(len(frame), dtype=np.int64))
         frame["log_posterior"] = self.log_posterior_draws
         atomic_write(folder / POSTERIOR_FILE, lambda tmp: frame.to_parquet(tmp, index=False))
-        atomic_write_text(folder / FIT_FILE, json.dumps(self.to_json(), indent=1))
+        atomic_write_text(folder / FIT_FILE, dumps(self.to_json(), indent=1))
         if figures and self.corpus_scenarios:
             from escalation.plots.style import save_figure
 
