@@ -184,7 +184,8 @@ def test_values_that_would_fail_at_run_time_are_refused_at_load(tmp_path: Path, 
 
 def test_sizes_and_chains_have_documented_limits(tmp_path: Path) -> None:
     """Dates from 1900 to 2200, at most 50 actors, extends chains of at most 32 files: one line each."""
-    dated = write(tmp_path / "dated.yaml", f"extends: {SEEDED_PATH}\nname: d\ntimeline:\n  A01:\n    date: 9999-12-31\n")
+    late = "timeline:\n  A01:\n    date: 9999-12-31\n"
+    dated = write(tmp_path / "dated.yaml", f"extends: {SEEDED_PATH}\nname: d\n{late}")
     with pytest.raises(ScenarioError, match=r"dated.yaml:5: timeline.A01.date: dates must lie from 1900-01-01"):
         load_scenario(dated)
     hosts = "".join(f"  h{i}: {{kind: host, side: s{i}}}\n" for i in range(60))
