@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
-from escalation.errors import EscalationError, raised_by_interrupt
+from escalation.errors import EscalationError, RunError, raised_by_interrupt
 from escalation.figure_kinds import FIGURE_KINDS
 from escalation.io import dumps
 from escalation.scenario import load_scenario
@@ -201,7 +201,9 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     runs = DEFAULT_RUNS if args.runs is None and args.precision is None else args.runs
     parallel = (args.workers or 0) > 1 or (runs or 0) >= PROCESSES_FROM
-    executor = args.executor or ("processes" if parallel else "serial")
+    if args.scheduler is not None and args.executor not in (None, "dask"):
+        raise RunError(f"--scheduler needs the dask executor, not --executor {args.executor}")
+    executor = args.executor or ("dask" if args.scheduler is not None else "processes" if parallel else "serial")
     try:
         results = run_study(
             scenario,

@@ -192,3 +192,10 @@ def test_json_output_is_strict_even_where_nothing_can_be_computed(tmp_path, caps
     report = strict(capsys.readouterr().out)
     assert report["settle_day"]["p50"] is None and report["outcomes"]["unresolved"]["count"] == 200
     strict((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_a_scheduler_selects_dask_and_refuses_another_executor(capsys):
+    assert (
+        main(["run", str(SEEDED_PATH), "--runs", "10", "--scheduler", "tcp://127.0.0.1:1", "--executor", "serial"]) == 2
+    )
+    assert capsys.readouterr().err.strip() == "--scheduler needs the dask executor, not --executor serial"
