@@ -83,10 +83,32 @@ def test_resume_of_a_finished_study_changes_nothing(tmp_path):
     pd.testing.assert_frame_equal(again.replicates(), first.replicates())
 
 
-def test_resume_into_a_new_folder_starts_the_study(tmp_path):
-    fresh = run_study(seeded_scenario(30), out=tmp_path / "a", **SMALL)
-    resumed = run_study(seeded_scenario(30), out=tmp_path / "b", resume=True, **SMALL)
+def test_resume_needs_a_study_and_out_needs_an_empty_folder(tmp_path):
+    """Nothing to resume is an error, and a study never writes among files that are not its own."""
+    with pytest.raises(RunError, match="holds no study"):
+        run_study(seeded_scenario(30), out=tmp_path / "missing", resume=True, **SMALL)
+    assert not (tmp_path / "missing").exists()
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(RunError, match="is not empty and holds no study"):
+        run_study(seeded_scenario(30), out=busy, **SMALL)
+    assert sorted(p.name for p in busy.iterdir()) == ["notes.txt"]
+    with pytest.raises(RunError, match="is a file, not a folder"):
+        run_study(seeded_scenario(30), out=busy / "notes.txt", **SMALL)
+
+
+def test_a_damaged_manifest_or_block_is_named_or_simulated_again(tmp_path):
+    out = tmp_path / "study"
+    fresh = run_study(seeded_scenario(30), out=out, **SMALL)
+    block = sorted((out / "blocks").glob("block-*.parquet"))[1]
+    block.write_bytes(block.read_bytes()[:100])  # truncated outside the study
+    (out / "results.json").unlink()
+    resumed = run_study(seeded_scenario(30), out=out, resume=True, **SMALL)
     assert numbers(resumed) == numbers(fresh)
+    (out / "manifest.json").write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(RunError, match="manifest.json: not a readable study manifest"):
+        run_study(seeded_scenario(30), out=out, resume=True, **SMALL)
 
 
 def test_resume_extends_a_study_to_more_runs(tmp_path):

@@ -34,7 +34,18 @@ MANIFEST = "manifest.json"
 BLOCK_NAME = re.compile(r"^block-(\d+)\.parquet$")
 _COUNTS_KEY = b"escalation.rung_counts"
 # what makes two runs the same study; the stopping rule may change (a resumed study can be extended)
-IDENTITY = ("scenario", "scenario_hash", "seed", "block_size")
+IDENTITY = ("scenario", "scenario_hash", "seed", "block_size", "parameters_hash")
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a study folder, or a one-line error naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunError(f"{path}: not a readable study manifest ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise RunError(f"{path}: not a study manifest (expected a JSON object)")
+    return data
 
 
 class BlockStore:
@@ -44,21 +55,28 @@ class BlockStore:
         self.root = Path(root)
         self.blocks = self.root / "blocks"
         path = self.root / MANIFEST
+        if self.root.exists() and not self.root.is_dir():
+            raise RunError(f"--out {self.root} is a file, not a folder")
         if path.exists():
             if not resume:
                 raise RunError(
                     f"{self.root} already holds a study; pass --resume to continue it, or choose another --out"
                 )
-            existing = json.loads(path.read_text(encoding="utf-8"))
+            existing = _read_manifest(path)
             for key in IDENTITY:
-                if existing.get(key) != manifest[key]:
-                    theirs, ours = existing.get(key), manifest[key]
+                if existing.get(key) != manifest.get(key):
+                    theirs, ours = existing.get(key), manifest.get(key)
                     raise RunError(f"cannot resume {self.root}: its {key} is {theirs!r}, this run's is {ours!r}")
             # the summary of an earlier stopping rule no longer describes the folder
             (self.root / RESULTS_FILE).unlink(missing_ok=True)
-        elif resume and self.root.exists() and any(self.root.iterdir()):
-            raise RunError(f"cannot resume {self.root}: it has no {MANIFEST}")
-        self.blocks.mkdir(parents=True, exist_ok=True)
+        elif resume:
+            raise RunError(f"cannot resume {self.root}: it holds no study (no {MANIFEST}); run without --resume")
+        elif self.root.exists() and any(self.root.iterdir()):
+            raise RunError(f"--out {self.root} is not empty and holds no study: choose an empty or new folder")
+        try:
+            self.blocks.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunError(f"cannot write the study into {self.root}: {exc.strerror}") from None
         if not (self.root / "scenario.yaml").exists():
             atomic_write_text(self.root / "scenario.yaml", scenario_to_yaml(scenario))
         atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
@@ -67,10 +85,23 @@ class BlockStore:
         return self.blocks / f"block-{index:06d}.parquet"
 
     def completed(self) -> dict[int, int]:
-        """Blocks already on disk: index -> number of replicates in it."""
+        """Blocks already on disk: index -> number of replicates in it.
+
+        A block file that cannot be read (damaged outside the study: blocks are written
+        atomically) is removed, so that the study simulates it again.
+        """
         found = (BLOCK_NAME.match(p.name) for p in self.blocks.iterdir())
-        indices = sorted(int(m.group(1)) for m in found if m)
-        return {k: pq.read_metadata(self.block_path(k)).num_rows for k in indices}
+        done: dict[int, int] = {}
+        for k in sorted(int(m.group(1)) for m in found if m):
+            try:
+                table = pq.read_table(self.block_path(k))
+                if _COUNTS_KEY not in (table.schema.metadata or {}):
+                    raise ValueError("no rung counts")
+            except (OSError, ValueError, pa.ArrowException):
+                self.block_path(k).unlink(missing_ok=True)
+                continue
+            done[k] = table.num_rows
+        return done
 
     def write(self, result: BlockResult) -> None:
         """Write one block atomically."""
