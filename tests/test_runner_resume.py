@@ -107,7 +107,7 @@ def test_a_damaged_manifest_or_block_is_named_or_simulated_again(tmp_path):
     resumed = run_study(seeded_scenario(30), out=out, resume=True, **SMALL)
     assert numbers(resumed) == numbers(fresh)
     (out / "manifest.json").write_text("[1, 2", encoding="utf-8")
-    with pytest.raises(RunError, match="manifest.json: not a readable study manifest"):
+    with pytest.raises(RunError, match=r"manifest\.json: not a readable study manifest"):
         run_study(seeded_scenario(30), out=out, resume=True, **SMALL)
 
 
