@@ -319,10 +319,14 @@ class Results:
         path = folder / RESULTS_FILE if folder.is_dir() else folder
         if not path.is_file():
             raise RunError(f"{folder}: no {RESULTS_FILE} (is the study finished? resume it with --resume)")
-        data = json.loads(path.read_text(encoding="utf-8"))
-        scenario = load_scenario(data["scenario"])
-        summary = BlockSummary.from_data(data["summary"])
-        return cls(scenario=scenario, summary=summary, meta=data["meta"], path=path.parent)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            scenario = load_scenario(data["scenario"])
+            summary = BlockSummary.from_data(data["summary"])
+            meta = data["meta"]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise RunError(f"{path}: not readable as a study's results ({type(exc).__name__})") from None
+        return cls(scenario=scenario, summary=summary, meta=meta, path=path.parent)
 
     def replicates(self) -> pd.DataFrame:
         """Per-replicate rows streamed to disk by the study (needs the study folder)."""

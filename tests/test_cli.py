@@ -199,3 +199,11 @@ def test_a_scheduler_selects_dask_and_refuses_another_executor(capsys):
         main(["run", str(SEEDED_PATH), "--runs", "10", "--scheduler", "tcp://127.0.0.1:1", "--executor", "serial"]) == 2
     )
     assert capsys.readouterr().err.strip() == "--scheduler needs the dask executor, not --executor serial"
+
+
+@pytest.mark.parametrize("content", ["", '{"meta": ', "[1, 2]"], ids=["empty", "truncated", "a list"])
+def test_plot_of_damaged_results_is_one_line(tmp_path, capsys, content):
+    (tmp_path / "results.json").write_text(content, encoding="utf-8")
+    assert main(["plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "results.json: not readable as a study's results" in err
