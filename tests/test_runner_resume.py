@@ -6,6 +6,7 @@ study in a child process, refusals to resume a different study, and atomic resul
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -387,3 +388,49 @@ def test_sigkill_then_resume_ignores_stray_temporary_files(tmp_path, capsys, lon
     report = resume_with_cli(capsys, long_scenario_file, out)
     assert report_numbers(report) == numbers(uninterrupted)
     pd.testing.assert_frame_equal(Results.load(out).replicates(), uninterrupted.replicates())
+
+
+def _children(pid: int) -> set[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_end_when_the_main_process_is_killed(long_scenario_file, tmp_path):
+    """SIGKILL of the main process alone (not its group): its pool workers end within seconds."""
+    out = tmp_path / "killed"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "escalation.cli", *cli_args(long_scenario_file, out), "--workers", "2"],
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "blocks").is_dir() or not list((out / "blocks").glob("block-*.parquet")):
+            assert child.poll() is None and time.monotonic() < deadline, "no block written"
+            time.sleep(0.01)
+        workers = _children(child.pid)
+        assert len(workers) >= 2
+        child.kill()
+        child.wait()
+        deadline = time.monotonic() + 20
+        while any(pathlib.Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [w for w in workers if pathlib.Path(f"/proc/{w}").exists()]
+        assert not left, f"workers {left} outlived the main process"
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -74,9 +76,21 @@ def _bounded(
             yield task, future.result()
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the main process, which stops the study cleanly."""
+_PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
+
+
+def _worker_start(parent: int) -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops the study cleanly, and end
+    with it: on Linux they are sent SIGTERM when the main process dies, even by SIGKILL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: workers end when their task queue closes
+            pass
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 class ProcessExecutor(Executor):
@@ -87,7 +101,10 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         self._pool = cf.ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
         )
 
     def close(self) -> None:
