@@ -143,3 +143,19 @@ def test_cli_rejects_runs_and_precision_together(tmp_path, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not allowed with" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"runs": 1.5}, "runs must be a whole number, got float 1.5"),
+        ({"runs": True}, "runs must be a whole number, got bool True"),
+        ({"runs": 10, "seed": "a"}, "seed must be a whole number, got str 'a'"),
+        ({"runs": 10, "block_size": 2.5}, "block_size must be a whole number"),
+        ({"precision": "0.1"}, "precision must be a number, got str '0.1'"),
+    ],
+)
+def test_arguments_of_the_wrong_type_name_themselves(options, message):
+    with pytest.raises(TypeError) as caught:
+        run_study(balanced_scenario(), **options)
+    assert str(caught.value) == message or str(caught.value).startswith(message)

@@ -137,6 +137,18 @@ def _precise_enough(summary: BlockSummary, precision: float) -> bool:
     return all(half_width(int(c), summary.n) <= precision for c in summary.outcome)
 
 
+def _check_types(**arguments: Any) -> None:
+    """Whole numbers where whole numbers are meant (``precision`` a real number): a TypeError naming the argument."""
+    for name, value in arguments.items():
+        if value is None:
+            continue
+        if name == "precision":
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"precision must be a number, got {type(value).__name__} {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+
+
 def run_study(
     scenario: Scenario | str | os.PathLike[str],
     *,
@@ -173,6 +185,7 @@ def run_study(
     uses the scenario's values only. ``hold`` names parameters that keep the scenario's value
     in every world rather than a posterior draw (a sweep holds the parameter it sweeps).
     """
+    _check_types(runs=runs, max_runs=max_runs, seed=seed, block_size=block_size, precision=precision)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if (runs is None) == (precision is None):
