@@ -376,9 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``escalation`` command."""
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)
+    except RunError as exc:  # as argparse words its own errors; a scenario's error starts with FILE:LINE
+        command = f"escalation {args.command}" if args is not None else "escalation"
+        print(f"{command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except EscalationError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

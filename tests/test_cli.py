@@ -198,7 +198,8 @@ def test_a_scheduler_selects_dask_and_refuses_another_executor(capsys):
     assert (
         main(["run", str(SEEDED_PATH), "--runs", "10", "--scheduler", "tcp://127.0.0.1:1", "--executor", "serial"]) == 2
     )
-    assert capsys.readouterr().err.strip() == "--scheduler needs the dask executor, not --executor serial"
+    err = capsys.readouterr().err.strip()
+    assert err == "escalation run: error: --scheduler needs the dask executor, not --executor serial"
 
 
 @pytest.mark.parametrize("content", ["", '{"meta": ', "[1, 2]"], ids=["empty", "truncated", "a list"])
