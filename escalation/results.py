@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from escalation.defaults import PROXY_WINDOW_DAYS
+from escalation.defaults import PROXY_WINDOW_DAYS, ROWS_IN_MEMORY
 from escalation.io import atomic_write_text, dumps
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
@@ -50,6 +50,7 @@ class Results:
     summary: BlockSummary
     meta: dict[str, Any]
     path: Path | None = field(default=None, compare=False)
+    rows: dict[str, np.ndarray] | None = field(default=None, compare=False, repr=False)  # kept in memory
 
     # ------------------------------------------------------------------ numbers
     @property
@@ -329,13 +330,24 @@ class Results:
         return cls(scenario=scenario, summary=summary, meta=meta, path=path.parent)
 
     def replicates(self) -> pd.DataFrame:
-        """Per-replicate rows streamed to disk by the study (needs the study folder)."""
+        """Per-replicate rows: a row per world, ``outcome`` as a categorical of the outcome names.
+
+        Read from the study folder's blocks, or from memory for a study run without a folder
+        (``run_study`` keeps the rows of studies of up to ``ROWS_IN_MEMORY`` replicates).
+        """
         from escalation.errors import RunError
 
-        if self.path is None or not (self.path / "blocks").is_dir():
-            raise RunError("these results have no per-replicate rows on disk (run the study with an output folder)")
-        n_blocks = self.meta["blocks"]
-        frames = [pd.read_parquet(self.path / "blocks" / f"block-{k:06d}.parquet") for k in range(n_blocks)]
-        rows = pd.concat(frames, ignore_index=True)
-        rows["outcome"] = pd.Categorical.from_codes(rows["outcome"].astype(int), categories=self.outcome_names)
+        if self.rows is not None:
+            rows = pd.DataFrame(self.rows)
+        elif self.path is not None and (self.path / "blocks").is_dir():
+            n_blocks = self.meta["blocks"]
+            frames = [pd.read_parquet(self.path / "blocks" / f"block-{k:06d}.parquet") for k in range(n_blocks)]
+            rows = pd.concat(frames, ignore_index=True)
+        else:
+            raise RunError(
+                f"these results keep no per-replicate rows: run the study with an output folder, or with at "
+                f"most {ROWS_IN_MEMORY:,} replicates"
+            )
+        if not isinstance(rows["outcome"].dtype, pd.CategoricalDtype):
+            rows["outcome"] = pd.Categorical.from_codes(rows["outcome"].astype(int), categories=self.outcome_names)
         return rows

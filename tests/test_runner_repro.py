@@ -215,3 +215,19 @@ def test_cli_json_report(tmp_path, capsys, reference):
     processes = cli_json(capsys, *base, "--executor", "processes", "--workers", "2", "--json")
     assert (processes["executor"], processes["workers"]) == ("processes", 2)
     assert report_numbers(processes) == report_numbers(serial)
+
+
+def test_replicates_in_memory_and_labelled_outcomes_on_disk(tmp_path):
+    """Without a folder the rows stay in memory; in Parquet the outcome column carries its names."""
+    import pyarrow.parquet as pq
+
+    options = {"runs": 1_000, "seed": 4, "block_size": 400}
+    in_memory = run_study(seeded_scenario(20), **options).replicates()
+    on_disk = run_study(seeded_scenario(20), out=tmp_path / "s", **options).replicates()
+    pd.testing.assert_frame_equal(in_memory, on_disk, check_dtype=False)
+    assert list(in_memory["replicate"]) == list(range(1_000))
+    assert list(in_memory["outcome"].cat.categories) == [r.name for r in seeded_scenario(20).outcomes]
+    field = pq.read_schema(tmp_path / "s" / "blocks" / "block-000000.parquet").field("outcome")
+    assert str(field.type) == "dictionary<values=string, indices=int16, ordered=0>"
+    table = pq.read_table(tmp_path / "s" / "blocks" / "block-000000.parquet").to_pandas()
+    assert set(table["outcome"].astype(str)) <= {r.name for r in seeded_scenario(20).outcomes}

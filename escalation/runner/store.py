@@ -54,6 +54,7 @@ class BlockStore:
     def __init__(self, root: str | Path, manifest: dict[str, Any], scenario: Scenario, *, resume: bool) -> None:
         self.root = Path(root)
         self.blocks = self.root / "blocks"
+        self.outcomes = pa.array([rule.name for rule in scenario.outcomes], pa.string())
         path = self.root / MANIFEST
         if self.root.exists() and not self.root.is_dir():
             raise RunError(f"--out {self.root} is a file, not a folder")
@@ -104,8 +105,10 @@ class BlockStore:
         return done
 
     def write(self, result: BlockResult) -> None:
-        """Write one block atomically."""
-        table = pa.table(result.rows)
+        """Write one block atomically; the outcome column is dictionary-encoded with the outcome names."""
+        columns = dict(result.rows)
+        columns["outcome"] = pa.DictionaryArray.from_arrays(pa.array(columns["outcome"], pa.int16()), self.outcomes)
+        table = pa.table(columns)
         buffer = io.BytesIO()
         np.save(buffer, result.counts, allow_pickle=False)
         table = table.replace_schema_metadata({_COUNTS_KEY: buffer.getvalue()})
@@ -115,5 +118,8 @@ class BlockStore:
         """Read one block back."""
         table = pq.read_table(self.block_path(index))
         counts = np.load(io.BytesIO(table.schema.metadata[_COUNTS_KEY]), allow_pickle=False)
-        rows = {name: table.column(name).to_numpy() for name in table.column_names}
+        rows = {name: table.column(name).to_numpy() for name in table.column_names if name != "outcome"}
+        outcome = table.column("outcome").combine_chunks()
+        codes = outcome.indices if pa.types.is_dictionary(outcome.type) else outcome
+        rows["outcome"] = codes.to_numpy().astype(np.int16)
         return BlockResult(index=index, rows=rows, counts=counts)

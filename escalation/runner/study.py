@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
+from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS, ROWS_IN_MEMORY
 from escalation.errors import RunError
 from escalation.model.compiled import CompiledScenario, world_parameters
 from escalation.results import Results
@@ -240,9 +240,14 @@ def run_study(
     stopped = False
     bar = tqdm(total=total_runs, unit="rep", disable=not progress, file=sys.stderr, dynamic_ncols=True)
 
+    keep = out is None and total_runs <= ROWS_IN_MEMORY
+    kept: dict[int, dict[str, np.ndarray]] = {}
+
     def absorb(result: BlockResult) -> None:
         nonlocal total, next_block, stopped
         finished[result.index] = BlockSummary.from_rows(compiled, result.rows, result.counts, n_draws)
+        if keep:
+            kept[result.index] = result.rows
         while next_block in finished and not stopped:
             total = total + finished.pop(next_block)
             next_block += 1
@@ -294,7 +299,13 @@ def run_study(
         "versions": versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    results = Results(scenario=scenario, summary=total, meta=meta, path=Path(out) if out is not None else None)
+    rows = None
+    if keep:
+        used = [kept[k] for k in range(next_block)]
+        rows = {name: np.concatenate([block[name] for block in used]) for name in used[0]} if used else None
+    results = Results(
+        scenario=scenario, summary=total, meta=meta, path=Path(out) if out is not None else None, rows=rows
+    )
     if out is not None:
         results.save(out)
     return results
