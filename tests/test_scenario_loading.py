@@ -9,9 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import HISTORY_PATH, SCENARIO_FILES, SCENARIOS, SEEDED_PATH, line_of, seeded_data, write
 
 from escalation import Scenario, ScenarioError, load_scenario
+from escalation.scenario.schema import Event
 
 
 def expect_error(source: Path | dict, *, file: Path | str, line: int | None, path: str, message: str) -> ScenarioError:
@@ -442,3 +444,34 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: caf\xe9\n".encode("latin-1"))
     expect_error(path, file=path, line=None, path="", message="not a UTF-8 text file")
+
+
+def test_a_variant_is_named_after_its_file_and_says_so_in_its_title(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "tight_leash.yaml", f"extends: {SEEDED_PATH}\nactors:\n  kataib_hezbollah:\n    control: 0.95\n"
+    )
+    variant = load_scenario(path)
+    base = load_scenario(SEEDED_PATH)
+    assert variant.name == "tight_leash" and variant.title == f"{base.title} (variant tight_leash)"
+    named = write(tmp_path / "other.yaml", f"extends: {SEEDED_PATH}\nname: mine\ntitle: Mine\n")
+    assert (load_scenario(named).name, load_scenario(named).title) == ("mine", "Mine")
+
+
+@pytest.mark.parametrize("how", ["extends", "with_overrides"])
+def test_an_edited_count_is_perceived_unless_the_edit_says_otherwise(tmp_path: Path, how: str) -> None:
+    """A16's record says it was perceived as killing no one; a variant that makes it kill ten is felt."""
+
+    def a16(edit: dict) -> Event:
+        if how == "with_overrides":
+            scenario = load_scenario(SEEDED_PATH).with_overrides({"timeline": {"A16": edit}})
+        else:
+            text = yaml.safe_dump({"extends": str(SEEDED_PATH), "timeline": {"A16": edit}})
+            scenario = load_scenario(write(tmp_path / "variant.yaml", text))
+        return next(e for e in scenario.timeline if e.id == "A16")
+
+    edited = a16({"killed": 10})
+    assert (edited.killed, edited.perceived_killed, edited.perceived_wounded) == (10, None, 0)
+    kept = a16({"killed": 10, "perceived": {"killed": 0}})
+    assert (kept.killed, kept.perceived_killed) == (10, 0)
+    untouched = a16({"wounded": 110})
+    assert untouched.perceived_killed == 0 and untouched.perceived_wounded is None

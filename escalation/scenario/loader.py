@@ -80,7 +80,58 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
         raise f.fail(ext, "extends", f"no such file {base_name!r} (relative to {path.parent or '.'})")
     base = _resolve_extends(base_path, (*seen, resolved))
     own = Node({k: v for k, v in tree.value.items() if k != "extends"}, tree.file, tree.line, tree.key_lines)
-    return merge(base, own)
+    if not seen:  # the file loaded: a variant is named after its file unless it names itself
+        _name_the_variant(own, base, path)
+    return merge(_perceived_follows(base, own), own)
+
+
+def _name_the_variant(own: Node, base: Node, path: Path) -> None:
+    """A variant without ``name`` takes its file's stem (if a valid id), and a title that says so."""
+    if "name" in own.value or not f.IDENTIFIER.match(path.stem):
+        return
+    own.value["name"] = Node(path.stem, own.file, own.line)
+    own.key_lines["name"] = own.line
+    if "title" not in own.value:
+        base_title = base.value.get("title") if base.is_mapping else None
+        title = base_title.value if base_title is not None and isinstance(base_title.value, str) else ""
+        own.value["title"] = Node(f"{title} (variant {path.stem})" if title else path.stem, own.file, own.line)
+        own.key_lines["title"] = own.line
+
+
+def _perceived_follows(base: Node, own: Node) -> Node:
+    """``base`` without the perceived counts that ``own`` makes stale.
+
+    An event whose ``killed`` (or ``wounded``) the variant sets, without setting the perceived
+    count too, is perceived as its new count: the base's ``perceived`` value is dropped.
+    """
+    own_timeline, base_timeline = own.value.get("timeline"), base.value.get("timeline") if base.is_mapping else None
+    if own_timeline is None or base_timeline is None or not (own_timeline.is_mapping and base_timeline.is_mapping):
+        return base
+    events = dict(base_timeline.value)
+    for event_id, event in own_timeline.value.items():
+        inherited = events.get(event_id)
+        if not (event.is_mapping and inherited is not None and inherited.is_mapping):
+            continue
+        perceived = inherited.value.get("perceived")
+        if perceived is None or not perceived.is_mapping:
+            continue
+        own_perceived = event.value.get("perceived")
+        stale = {
+            count
+            for count in ("killed", "wounded")
+            if count in event.value
+            and count in perceived.value
+            and not (own_perceived is not None and own_perceived.is_mapping and count in own_perceived.value)
+        }
+        if stale:
+            kept = Node({k: v for k, v in perceived.value.items() if k not in stale}, perceived.file, perceived.line,
+                        {k: v for k, v in perceived.key_lines.items() if k not in stale})  # fmt: skip
+            fields = {k: v for k, v in inherited.value.items() if k != "perceived"}
+            if kept.value:
+                fields["perceived"] = kept
+            events[event_id] = Node(fields, inherited.file, inherited.line, inherited.key_lines)
+    timeline = Node(events, base_timeline.file, base_timeline.line, base_timeline.key_lines)
+    return Node({**base.value, "timeline": timeline}, base.file, base.line, base.key_lines)
 
 
 def load_scenario(source: str | os.PathLike[str] | dict[str, Any]) -> Scenario:

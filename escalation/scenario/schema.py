@@ -226,6 +226,8 @@ class Scenario:
         """A new, re-validated scenario with ``overrides`` merged in (the file layout, as ``extends``).
 
         Example: ``scenario.with_overrides({"actors": {"kataib_hezbollah": {"control": 0.9}}})``.
+        As with ``extends``, an event's ``killed`` or ``wounded`` set here is also what the
+        actors perceive, unless ``perceived`` is set with it.
         """
         from escalation.scenario.loader import load_scenario
 
@@ -234,7 +236,17 @@ class Scenario:
                 return {**base, **{k: merge(base.get(k), v) for k, v in extra.items()}}
             return extra
 
-        return load_scenario(merge(self.to_dict(), overrides))
+        data = self.to_dict()
+        # an edited count is perceived as edited, unless the edit sets the perceived count too
+        for event_id, edit in (overrides.get("timeline") or {}).items():
+            event = data["timeline"].get(event_id)
+            if not (isinstance(edit, dict) and isinstance(event, dict) and isinstance(event.get("perceived"), dict)):
+                continue
+            own = edit.get("perceived") if isinstance(edit.get("perceived"), dict) else {}
+            perceived = {k: v for k, v in event["perceived"].items() if not (k in edit and k not in own)}
+            event = {k: v for k, v in event.items() if k != "perceived"}
+            data["timeline"][event_id] = {**event, **({"perceived": perceived} if perceived else {})}
+        return load_scenario(merge(data, overrides))
 
     @property
     def hash(self) -> str:
