@@ -186,9 +186,10 @@ def small_scenario_data(
 
     timeline: dict[str, dict[str, Any]] = {}
     day0 = dt.date(2020, 1, 1)
-    for e in range(draw(st.integers(0, 4))):
+    offsets = sorted(draw(st.lists(st.integers(0, 20), max_size=4)))  # events stand in date order
+    for e, offset in enumerate(offsets):
         event: dict[str, Any] = {
-            "date": (day0 + dt.timedelta(days=draw(st.integers(0, 20)))).isoformat(),
+            "date": (day0 + dt.timedelta(days=offset)).isoformat(),
             "actor": draw(st.sampled_from(everyone)),
             "action": draw(st.sampled_from(action_ids)),
             "killed": draw(st.none() | st.integers(0, 30)),

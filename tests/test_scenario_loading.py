@@ -475,3 +475,17 @@ def test_an_edited_count_is_perceived_unless_the_edit_says_otherwise(tmp_path: P
     assert (kept.killed, kept.perceived_killed) == (10, 0)
     untouched = a16({"wounded": 110})
     assert untouched.perceived_killed == 0 and untouched.perceived_wounded is None
+
+
+def test_a_date_edited_across_another_event_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """Moving K-1 (A05) past the strikes it provoked would silently reorder the replay: refused at the edit."""
+    path = write(tmp_path / "moved.yaml", f'extends: {SEEDED_PATH}\ntimeline:\n  A05:\n    date: "2020-01-02"\n')
+    expect_error(path, file=path, line=4, path="timeline.A05.date", message="2020-01-02 is after A06 (2019-12-29)")
+
+
+def test_a_variant_can_drop_its_inherited_timeline(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "no_history.yaml", f"extends: {SEEDED_PATH}\nstart_after: null\ntimeline: null\nrecord: []\n"
+    )
+    scenario = load_scenario(path)
+    assert scenario.timeline == () and scenario.start_after is None

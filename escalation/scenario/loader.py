@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -166,8 +167,11 @@ def build_scenario(tree: Node) -> Scenario:
         raise f.fail(top.node_of("actors"), "actors", f"at most {MAX_ACTORS} actors, got {len(actors)}")
     if not actors:
         raise f.fail(top.node_of("actors"), "actors", "a scenario needs at least one actor")
-    timeline = top.get("timeline", _entries(lambda key, node, path: _event(key, node, path, refs)), ())
-    timeline = tuple(sorted(timeline, key=lambda e: e.date))
+    # null drops an inherited timeline; events stand in date order, as written
+    timeline = top.get("timeline", f.optional(_entries(lambda key, node, path: _event(key, node, path, refs))), ())
+    timeline = timeline or ()
+    if top.has("timeline") and timeline:
+        _check_date_order(top.node_of("timeline"), timeline)
     outcomes = top.get("outcomes", lambda node, path: _outcomes(node, refs))
     start_after = top.get("start_after", f.optional(f.identifier), None)
     if start_after is not None:
@@ -204,6 +208,30 @@ def build_scenario(tree: Node) -> Scenario:
     _check_priors(scenario, top)
     _check_record(scenario, top)
     return scenario
+
+
+def _check_date_order(node: Node, timeline: tuple[Event, ...]) -> None:
+    """Events must stand in date order: a date edited across another event is an error at the edit."""
+
+    def date_node(event_id: str) -> Node:
+        event = node.value[event_id]
+        return event.value.get("date", event) if event.is_mapping else event
+
+    for earlier, later in itertools.pairwise(timeline):
+        if later.date >= earlier.date:
+            continue
+        # blame the date written in the file loaded (a variant's edit), else the later event's
+        if date_node(earlier.id).file == node.file and date_node(later.id).file != node.file:
+            raise f.fail(
+                date_node(earlier.id),
+                f"timeline.{earlier.id}.date",
+                f"{earlier.date} is after {later.id} ({later.date}), which comes next: events stand in date order",
+            )
+        raise f.fail(
+            date_node(later.id),
+            f"timeline.{later.id}.date",
+            f"{later.date} is before {earlier.id} ({earlier.date}), which comes first: events stand in date order",
+        )
 
 
 def _entries(build: Callable[[str, Node, str], Any]) -> Callable[[Node, str], tuple[Any, ...]]:
