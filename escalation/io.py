@@ -43,6 +43,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 POSTERIOR_FILE = "posterior.parquet"
+FIT_FILE = "fit.json"
 
 
 def posterior_path(source: str | os.PathLike[str]) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -191,3 +192,41 @@ def test_figure_on_given_axes_with_chosen_outcomes(table):
         plot_sweep(table, outcomes=["peace"])
     with pytest.raises(RunError, match="lacks column"):
         plot_sweep(table.drop(columns="ci_low"))
+
+
+SWEEPABLE = [  # the fields docs/howto-sweep.md lists, with two values and the scenario they act in
+    ("parameters.telegraph_factor", (0.01, 0.5), "us_iran_2020.yaml"),
+    ("parameters.accident_probability", (0.0, 0.2), "us_iran_2020.yaml"),
+    ("actors.united_states.casualty_sensitivity", (0.5, 8.0), "us_iran_2020.yaml"),
+    ("actors.iran.restraint_value", (0.0, 20.0), "us_iran_2020.yaml"),
+    ("actors.kataib_hezbollah.control", (0.0, 1.0), "us_iran_2020.yaml"),
+    ("actions.missile_strike.killed_mean", (1.0, 200.0), "us_iran_2020.yaml"),
+    ("timeline.A16.killed", (0, 30), "us_iran_2020_after_strike.yaml"),
+    ("horizon_days", (30, 60), "us_iran_2020.yaml"),
+]
+
+
+def test_the_documented_sweepable_fields_are_the_listed_ones():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "howto-sweep.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `([a-z_.A-Z0-9]+)` \|", text.split("## Which fields can be swept")[1], re.MULTILINE)
+    assert listed == [field for field, _, _ in SWEEPABLE]
+
+
+@pytest.mark.parametrize(("field", "values", "file"), SWEEPABLE, ids=[f for f, _, _ in SWEEPABLE])
+def test_every_sweepable_field_changes_the_model(field, values, file):
+    """Two values of the field, the same seed and worlds: the rung of some actor on some day differs."""
+    scenario = escalation.load_scenario(SEEDED_PATH.parent / file)
+    runs = [
+        escalation.run_study(variant(scenario, field, value), runs=2_000, seed=3, hold=_held(field)) for value in values
+    ]
+    first, second = (r.summary for r in runs)
+    differs = first.rung_counts.shape != second.rung_counts.shape or not np.array_equal(
+        first.rung_counts, second.rung_counts
+    )
+    assert differs, f"{field}: {values[0]} and {values[1]} gave the same worlds"
+
+
+def _held(field: str) -> tuple[str, ...]:
+    from escalation.sweep import _parameter_of
+
+    return _parameter_of(field)

@@ -29,10 +29,9 @@ from escalation.calibration.diagnostics import effective_sample_size, split_rhat
 from escalation.calibration.predictive import predictive_checks
 from escalation.calibration.space import FreeParameter, free_parameters
 from escalation.errors import RunError
-from escalation.io import POSTERIOR_FILE, atomic_write, atomic_write_text, dumps, posterior_path
+from escalation.io import FIT_FILE, POSTERIOR_FILE, atomic_write, atomic_write_text, dumps, posterior_path
 from escalation.version import __version__
 
-FIT_FILE = "fit.json"
 _STEP = 1e-4  # forward-difference step on the unconstrained scale
 _BAD = 1e12  # the objective where the posterior is zero
 

@@ -21,8 +21,7 @@ from escalation.model.kernel import (
     GLOBAL_NAMES,
     Structure,
     Worlds,
-    answer_harms,
-    standing_utility,
+    fixed_terms,
 )
 from escalation.parameters import registry, split_name
 from escalation.scenario.schema import Scenario
@@ -222,6 +221,5 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         standing=np.empty((0, 0, 0, 0)),
         answers=np.empty((0, 0, 0, 0, 0)),
     )
-    return worlds._replace(
-        standing=standing_utility(compiled.structure, worlds), answers=answer_harms(compiled.structure, worlds)
-    )
+    standing, answers = fixed_terms(compiled.structure, worlds)
+    return worlds._replace(standing=standing, answers=answers)

@@ -248,63 +248,49 @@ borrow_scratch = borrowing(Scratch)
 
 
 @_jit
-def standing_utility(s, p):
-    """The utility terms of every menu that the simulation does not change: inertia, fear, domestic, campaign.
+def fixed_terms(s, p):
+    """What the simulation does not change, per world, actor, judge and menu entry: ``(standing, answers)``.
 
-    Indexed ``[world, actor, judge, menu index]``, judge 0 being the actor itself and 1 its
-    patron (who discounts what the proxy's deniability hides). The terms are summed in the
-    order :func:`utility` adds the rest, so the total is the same to the last bit.
+    ``standing[world, actor, judge, menu index]``: the utility terms inertia, fear, domestic
+    pressure and campaign, summed in the order :func:`utility` adds the rest, so the total is
+    the same to the last bit. ``answers[world, actor, judge, menu index, adversary of the
+    judge]``: the harm each act answers on the scale of proportionality, so the day scales only
+    the grievances; empty when every world compares on the absolute scale (``proportionality``
+    1), which reads the nominal harm. Judge 0 is the actor itself, 1 its patron, who discounts
+    what the proxy's deniability hides and is credited with ``1 - deniability`` of its act.
     """
     n_worlds, n = p.globals.shape[0], s.patron.size
-    out = np.zeros((n_worlds, n, 2, s.menus.shape[1]))
+    standing = np.zeros((n_worlds, n, 2, s.menus.shape[1]))
+    relative = (p.globals[:, PROPORTIONALITY] < 1.0).any()
+    shape = (n_worlds, n, 2, s.menus.shape[1], max(s.adversaries.shape[1], 1)) if relative else (0, 0, 0, 0, 0)
+    answers = np.zeros(shape)
     for w in range(n_worlds):
         inertia = p.globals[w, INERTIA]
-        for actor in range(n):
-            for slot in range(2):
-                judge = actor if slot == 0 else s.patron[actor]
-                if judge < 0:
-                    continue
-                deniability = 0.0 if slot == 0 else p.actor[w, actor, DENIABILITY]
-                fear = p.actor[w, judge, FEAR]
-                domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
-                standing_campaign = p.actor[w, actor, CAMPAIGN_VALUE]
-                least_force = s.menu_below_force[actor] if s.menu_below_force[actor] < s.menu_size[actor] else -1
-                for k in range(s.menu_size[actor]):
-                    rung = s.action_rung[s.menus[actor, k]]
-                    u = inertia_term(inertia, rung, s.lowest_rung[actor])
-                    u += fear_term(fear, p.fear_curve[w, rung], deniability)
-                    u += domestic_term(domestic, rung, s.force_level, deniability)
-                    u += campaign_term(standing_campaign, k, least_force)
-                    out[w, actor, slot, k] = u
-    return out
-
-
-@_jit
-def answer_harms(s, p):
-    """The harm each act of every menu answers, to each of the judge's adversaries, on the scale of proportionality.
-
-    Indexed ``[world, actor, judge, menu index, adversary of the judge]`` (judge 0 the actor,
-    1 its patron, who is credited with ``1 - deniability`` of its proxy's act): fixed for the
-    run, so the day computes the scale only for the grievances. Empty when every world
-    compares on the absolute scale (``proportionality`` 1), which reads the nominal harm.
-    """
-    n_worlds, n = p.globals.shape[0], s.patron.size
-    if not (p.globals[:, PROPORTIONALITY] < 1.0).any():
-        return np.zeros((0, 0, 0, 0, 0))
-    out = np.zeros((n_worlds, n, 2, s.menus.shape[1], max(s.adversaries.shape[1], 1)))
-    for w in range(n_worlds):
         lam = p.globals[w, PROPORTIONALITY]
         for actor in range(n):
             for slot in range(2):
                 judge = actor if slot == 0 else s.patron[actor]
                 if judge < 0:
                     continue
-                share = 1.0 if slot == 0 else attributed_share(p.actor[w, actor, DENIABILITY])
+                deniability = 0.0 if slot == 0 else p.actor[w, actor, DENIABILITY]
+                share = 1.0 if slot == 0 else attributed_share(deniability)
+                fear = p.actor[w, judge, FEAR]
+                domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
+                standing_campaign = p.actor[w, actor, CAMPAIGN_VALUE]
+                least_force = s.menu_below_force[actor] if s.menu_below_force[actor] < s.menu_size[actor] else -1
                 for k in range(s.menu_size[actor]):
                     act = s.menus[actor, k]
-                    for m_ in range(s.n_adversaries[judge]):
-                        out[w, actor, slot, k, m_] = scaled(share * p.nominal[w, act, s.adversaries[judge, m_]], lam)
-    return out
+                    rung = s.action_rung[act]
+                    u = inertia_term(inertia, rung, s.lowest_rung[actor])
+                    u += fear_term(fear, p.fear_curve[w, rung], deniability)
+                    u += domestic_term(domestic, rung, s.force_level, deniability)
+                    u += campaign_term(standing_campaign, k, least_force)
+                    standing[w, actor, slot, k] = u
+                    if relative:
+                        for m_ in range(s.n_adversaries[judge]):
+                            harm = share * p.nominal[w, act, s.adversaries[judge, m_]]
+                            answers[w, actor, slot, k, m_] = scaled(harm, lam)
+    return standing, answers
 
 
 @_inline
