@@ -44,7 +44,7 @@ def _trace(args: argparse.Namespace) -> int:
     from escalation.trace import run_trace
 
     scenario = load_scenario(args.file)
-    trace = run_trace(scenario, seed=args.seed)
+    trace = run_trace(scenario, seed=args.seed, posterior=False if args.no_posterior else args.posterior)
     if args.json:
         print(dumps(trace.to_json(), indent=1), end="")
         print()
@@ -278,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("file", metavar="FILE")
     trace.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the world (default 0)")
     trace.add_argument("--json", action="store_true", help="print the table as JSON")
+    drawn = trace.add_mutually_exclusive_group()
+    drawn.add_argument(
+        "--posterior", metavar="DIR", help="the world takes draw SEED mod n of this fit (default: parameters_from)"
+    )
+    drawn.add_argument("--no-posterior", action="store_true", help="the scenario's own parameter values")
     trace.set_defaults(handler=_trace)
 
     params = commands.add_parser("params", help="list every parameter of a scenario: value, range, prior")

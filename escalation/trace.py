@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ class Trace:
     table: pd.DataFrame
     outcome: str
     settle_day: int | None
+    draw: int | None = None  # the posterior draw whose parameters the world took (None: the scenario's values)
 
     def events(self) -> pd.DataFrame:
         """Rows worth narrating: every replayed event, and simulated acts above the bottom rung."""
@@ -55,6 +57,7 @@ class Trace:
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
+            "posterior_draw": self.draw,
             "start_after": self.scenario.start_after,
             "horizon_days": self.scenario.horizon_days,
             "outcome": self.outcome,
@@ -63,10 +66,26 @@ class Trace:
         }
 
 
-def run_trace(scenario: Scenario, seed: int = 0) -> Trace:
-    """Replay the scenario's history and simulate one world with ``SeedSequence(seed)``."""
+def run_trace(scenario: Scenario, seed: int = 0, posterior: Any = None) -> Trace:
+    """Replay the scenario's history and simulate one world with ``SeedSequence(seed)``.
+
+    The world takes the parameters of posterior draw ``seed mod n_draws`` when the scenario
+    carries a posterior (``parameters_from``) or one is given (a fit's folder or a DataFrame of
+    draws); ``posterior=False`` keeps the scenario's own values.
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    model = EscalationModel(scenario, n_worlds=1, rng=rng, detail=True).run()
+    if posterior is None:
+        posterior = scenario.parameters_from
+    parameters, draw = None, None
+    if posterior is not None and posterior is not False:
+        from escalation.calibration.fit import load_posterior
+        from escalation.parameters import parameter_names
+
+        draws = posterior if isinstance(posterior, pd.DataFrame) else load_posterior(posterior)
+        known = set(parameter_names(scenario))
+        draw = seed % len(draws)
+        parameters = {c: float(draws[c].iloc[draw]) for c in draws.columns if c in known}
+    model = EscalationModel(scenario, n_worlds=1, rng=rng, parameters=parameters, detail=True).run()
     ladder = scenario.ladder
     names = {a.id: a.name for a in scenario.actors}
     rows = []
@@ -127,6 +146,7 @@ def run_trace(scenario: Scenario, seed: int = 0) -> Trace:
         table=table,
         outcome=scenario.outcomes[int(outcome[0])].name,
         settle_day=settle_day if settle_day > 0 else None,
+        draw=draw,
     )
 
 
@@ -155,7 +175,8 @@ def render_narrative(trace: Trace) -> str:
     history = events[events["phase"] == "history"]
     simulated = events[events["phase"] == "simulated"]
     title = scenario.title or scenario.name
-    lines = [f"{title}  (seed {trace.seed})", ""]
+    drawn = f", posterior draw {trace.draw}" if trace.draw is not None else ""
+    lines = [f"{title}  (seed {trace.seed}{drawn})", ""]
     if len(history):
         lines.append(f"Documented history, replayed ({len(history)} events up to {scenario.start_after}):")
         lines += [_line(row, names, width, scenario) for _, row in history.iterrows()]
