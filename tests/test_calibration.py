@@ -382,6 +382,10 @@ def test_a_scenario_can_carry_its_posterior(tmp_path, capsys):
     assert escalation.load_scenario(one.to_dict()) == one
     assert main(["run", str(tmp_path / "a" / "with_posterior.yaml"), "--runs", "200", "--no-posterior", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["parameter_draws"] == 0
+    # one traced world takes draw seed mod n
+    from escalation.trace import run_trace
+
+    assert run_trace(one, seed=5).draw == 1 and run_trace(one, seed=5, posterior=False).draw is None
     # a missing posterior is one line naming the file, line and field
     broken = tmp_path / "broken.yaml"
     broken.write_text(f"extends: {SEEDED}\nname: broken\nparameters_from: nowhere\n", encoding="utf-8")
