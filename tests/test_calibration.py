@@ -404,3 +404,32 @@ def test_a_sweep_holds_the_swept_parameter_out_of_the_posterior(tmp_path):
     # the militias act on Iran's judgement or on their own: the swept value shows in the outcomes
     low, high = (table[table["value"] == v].set_index("outcome")["p"] for v in (0.0, 1.0))
     assert (low - high).abs().max() > 0.02
+
+
+def test_the_fit_tables_in_the_docs_are_the_shipped_fits():
+    """docs/model.md §10 states only what the shipped fit computed (refresh: python -m escalation.calibration.report)."""
+    from escalation.calibration.report import BEGIN, END, fit_markdown, load_fit_json, surprise_markdown
+
+    folder = ROOT / "scenarios" / "fits" / "us_iran_2018_2023"
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    shown = text[text.index(BEGIN) + len(BEGIN) : text.index(END)]
+    assert shown == fit_markdown(load_fit_json(folder)) + "\n" + surprise_markdown(folder), (
+        "docs/model.md's fit tables are stale: python -m escalation.calibration.report docs/model.md "
+        "scenarios/fits/us_iran_2018_2023"
+    )
+
+
+def test_the_shipped_posterior_is_the_seeded_scenarios_and_within_the_bounds():
+    seeded = escalation.load_scenario(SEEDED)
+    assert Path(seeded.parameters_from) == (ROOT / "scenarios" / "fits" / "us_iran_2018_2023").resolve()
+    draws = load_posterior(seeded.parameters_from)
+    fit_json = json.loads((Path(seeded.parameters_from) / "fit.json").read_text(encoding="utf-8"))
+    assert list(draws.columns) == fit_json["settings"]["free"] and len(draws) == fit_json["settings"]["draws"]
+    # every draw is a valid parameter vector of the seeded scenario
+    from escalation.model.compiled import CompiledScenario, world_parameters
+    from escalation.parameters import parameter_names
+
+    known = set(parameter_names(seeded))
+    columns = {c: draws[c].to_numpy() for c in draws.columns if c in known}
+    assert len(columns) >= 40
+    world_parameters(CompiledScenario.from_scenario(seeded), len(draws), columns)

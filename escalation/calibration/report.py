@@ -31,6 +31,26 @@ def _g(value: float | None) -> str:
     return "—" if value is None else f"{value:.3g}"
 
 
+def surprise_markdown(folder: str | os.PathLike[str], top: int = 10) -> str:
+    """The ``top`` documented acts the fitted model finds least likely (``surprise.csv`` of the fit)."""
+    import csv
+
+    path = Path(folder) / "surprise.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["surprise_map"] not in ("", "nan", "inf")]
+    rows.sort(key=lambda r: -float(r["surprise_map"]))
+    lines = [
+        "| record | event | date | actor | act | −log p at the MAP | with judgement values |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows[:top]:
+        lines.append(
+            f"| `{r['scenario']}` | {r['id']} | {r['date']} | {r['actor']} | {r['action']} "
+            f"| {float(r['surprise_map']):.1f} | {float(r['surprise_judgement']):.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def fit_markdown(fit: dict[str, Any]) -> str:
     """Markdown tables of a fit: records, baselines, mechanisms, predictive checks, parameters."""
     loglik = fit["loglik"]
@@ -112,7 +132,8 @@ def refresh(document: str | os.PathLike[str], folder: str | os.PathLike[str]) ->
     path = Path(document)
     text = path.read_text(encoding="utf-8")
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    path.write_text(text[:start] + fit_markdown(load_fit_json(folder)) + text[end:], encoding="utf-8")
+    tables = fit_markdown(load_fit_json(folder)) + "\n" + surprise_markdown(folder)
+    path.write_text(text[:start] + tables + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":  # python -m escalation.calibration.report DOCUMENT FIT_FOLDER
