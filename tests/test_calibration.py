@@ -407,7 +407,7 @@ def test_a_sweep_holds_the_swept_parameter_out_of_the_posterior(tmp_path):
 
 
 def test_the_fit_tables_in_the_docs_are_the_shipped_fits():
-    """docs/model.md §10 states only what the shipped fit computed (refresh: python -m escalation.calibration.report)."""
+    """docs/model.md §10 states only what the shipped fit computed (python -m escalation.calibration.report)."""
     from escalation.calibration.report import BEGIN, END, fit_markdown, load_fit_json, surprise_markdown
 
     folder = ROOT / "scenarios" / "fits" / "us_iran_2018_2023"
