@@ -433,3 +433,18 @@ def test_the_shipped_posterior_is_the_seeded_scenarios_and_within_the_bounds():
     columns = {c: draws[c].to_numpy() for c in draws.columns if c in known}
     assert len(columns) >= 40
     world_parameters(CompiledScenario.from_scenario(seeded), len(draws), columns)
+
+
+def test_a_variant_that_changes_a_fitted_parameter_keeps_its_value():
+    """The posterior serves the parameters a variant leaves as the fit found them; one it changes is held."""
+    base = escalation.load_scenario(SEEDED)
+    leash = base.with_overrides({"name": "tight_leash", "actors": {"kataib_hezbollah": {"control": 0.95}}})
+    options = {"runs": 2_000, "seed": 1, "block_size": 500}
+    held = run_study(leash, **options)
+    assert held.meta["posterior"]["held"] == ["kataib_hezbollah.control"]
+    assert "kataib_hezbollah.control" not in held.meta["posterior"]["parameters"]
+    assert run_study(base, **options).meta["posterior"]["held"] == []
+    # every world of the variant has the variant's value: the same as giving it explicitly to each world
+    draws = load_posterior(base.parameters_from).drop(columns=["kataib_hezbollah.control"])
+    explicit = run_study(leash, posterior=draws, **options)
+    assert held.outcome_table()["count"].tolist() == explicit.outcome_table()["count"].tolist()

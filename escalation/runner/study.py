@@ -83,6 +83,28 @@ class WorldParameters:
         return digest.hexdigest()
 
 
+def _changed_since_fit(scenario: Scenario, posterior: Any) -> tuple[str, ...]:
+    """Parameters the scenario sets to another value than the fit started from (its ``fit.json``).
+
+    A variant that changes a parameter means that value: it is held in every world rather
+    than drawn. Without a ``fit.json`` beside the draws (a DataFrame, a bare file) nothing is held.
+    """
+    import json
+
+    from escalation.io import FIT_FILE, posterior_path
+    from escalation.parameters import scenario_parameters
+
+    if not isinstance(posterior, (str, os.PathLike)):
+        return ()
+    path = posterior_path(posterior).with_name(FIT_FILE)
+    try:
+        started = {p["parameter"]: p["judgement"] for p in json.loads(path.read_text(encoding="utf-8"))["parameters"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    values = {p.name: p.value for p in scenario_parameters(scenario)}
+    return tuple(name for name, value in started.items() if name in values and values[name] != value)
+
+
 def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: Any) -> WorldParameters:
     """Per-world parameters of a study, checked once: arrays of shape ``(runs,)``."""
     if runs is None:
@@ -115,6 +137,7 @@ def _posterior_parameters(
     if draws.empty:
         raise RunError("the posterior has no draws")
     known = set(parameter_names(scenario))
+    hold = (*hold, *_changed_since_fit(scenario, posterior))
     used = [c for c in draws.columns if c in known and c not in hold]
     if not used:
         raise RunError(f"the posterior holds no parameter of scenario {scenario.name!r}")
