@@ -20,6 +20,18 @@ def _add_padded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+WORLDS_PER_DRAW = 10  # consecutive worlds of a study that share a posterior draw
+
+
+def draw_of(world: np.ndarray, n_draws: int) -> np.ndarray:
+    """The posterior draw of each world index: ``(world // WORLDS_PER_DRAW) % n_draws``.
+
+    Ten consecutive worlds share a draw, so that even a small study has enough worlds per draw
+    to estimate the spread between draws, and a world's draw does not depend on the study's size.
+    """
+    return (world // WORLDS_PER_DRAW) % n_draws
+
+
 def _add_optional(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sum of two count arrays either of which may be absent (size 0)."""
     if not a.size:
@@ -101,7 +113,7 @@ class BlockSummary:
     ) -> BlockSummary:
         """Aggregate per-replicate columns (as written to disk) and the block's rung counts.
 
-        ``n_draws``: the study's posterior draws; replicate ``r`` used draw ``r % n_draws``.
+        ``n_draws``: the study's posterior draws; replicate ``r`` used draw :func:`draw_of` ``(r)``.
         """
         summary = cls.empty(compiled)
         n_outcomes = summary.outcome.size
@@ -129,7 +141,7 @@ class BlockSummary:
             n_outcomes, width
         )
         if n_draws:
-            draw = rows["replicate"].astype(np.int64) % n_draws
+            draw = draw_of(rows["replicate"].astype(np.int64), n_draws)
             summary.draw_outcome = np.bincount(draw * n_outcomes + outcome, minlength=n_draws * n_outcomes).reshape(
                 n_draws, n_outcomes
             )

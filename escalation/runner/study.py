@@ -27,7 +27,7 @@ from escalation.runner.store import BlockStore
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
 from escalation.stats import half_width
-from escalation.summary import BlockSummary
+from escalation.summary import BlockSummary, draw_of
 from escalation.version import __version__
 
 _DEPENDENCIES = ("numpy", "scipy", "mesa", "pandas", "pyarrow")
@@ -55,7 +55,7 @@ class WorldParameters:
     """Where the worlds of a study take their parameter values.
 
     ``columns`` maps full parameter names to arrays: one value per world of the study, or
-    (with ``cycle``) one per posterior draw, world ``r`` taking draw ``r % n_draws``. Blocks
+    (with ``cycle``) one per posterior draw, world ``r`` taking draw :func:`draw_of` ``(r)``. Blocks
     read their slice on demand, so a study stopped by precision needs no array of its
     largest possible size.
     """
@@ -68,7 +68,7 @@ class WorldParameters:
         """The values of worlds ``start`` to ``start + size - 1``."""
         rows = np.arange(start, start + size)
         if self.cycle:
-            rows %= len(next(iter(self.columns.values())))
+            rows = draw_of(rows, len(next(iter(self.columns.values()))))
         return {name: values[rows] for name, values in self.columns.items()}
 
     @property
@@ -122,7 +122,7 @@ def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: 
 def _posterior_parameters(
     compiled: CompiledScenario, posterior: Any, hold: tuple[str, ...]
 ) -> tuple[WorldParameters, dict[str, Any]]:
-    """Per-world parameters from posterior draws (world ``r`` takes draw ``r % n_draws``) and what was used.
+    """Per-world parameters from posterior draws (world ``r`` takes draw :func:`draw_of` ``(r)``) and what was used.
 
     Parameters named in ``hold`` keep the scenario's value in every world.
     """
@@ -202,7 +202,7 @@ def run_study(
     name (``iran.rationality``) to an array of shape ``(runs,)`` (or a number), or a DataFrame
     with a column per name; world ``r`` of the study uses row ``r``.
     ``posterior`` (a folder written by ``escalation fit``, its ``posterior.parquet``, or a
-    DataFrame of draws) gives world ``r`` draw ``r % n_draws``; the outcome table then has an
+    DataFrame of draws) gives world ``r`` draw ``(r // 10) % n_draws``; the outcome table then has an
     interval that includes parameter uncertainty beside the Monte Carlo one. By default
     (``None``) the scenario's own ``parameters_from`` is used when it has one; ``False``
     uses the scenario's values only. ``hold`` names parameters that keep the scenario's value
