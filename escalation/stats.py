@@ -100,7 +100,8 @@ def parameter_interval(
     (method of moments: the variance of the shares less their mean binomial variance,
     ``p_d (1 - p_d) / (n_d - 1)``, floored at 0). The interval is the central ``confidence``
     range of a beta distribution with the pooled share as its mean and, as its variance, that
-    between-draw variance plus the Monte Carlo variance of the pooled share. Returns
+    between-draw variance plus the Monte Carlo variance of the pooled share, widened where
+    needed to hold the Monte Carlo (Wilson) interval. Returns
     ``(low, high, between-draw sd)``; ``nan`` when fewer than two draws have two worlds each.
     """
     from scipy import stats as scipy_stats  # only studies with a posterior pay for the import
@@ -126,4 +127,6 @@ def parameter_interval(
         return (0.0, 1.0, math.sqrt(between))
     dist = scipy_stats.beta(pooled * strength, (1 - pooled) * strength)
     tail = (1 - confidence) / 2
-    return (float(dist.ppf(tail)), float(dist.ppf(1 - tail)), math.sqrt(between))
+    # never narrower than the Monte Carlo interval alone (the beta's shape can be, for a rare outcome)
+    mc_low, mc_high = wilson_interval(int(c.sum()), int(n.sum()), confidence)
+    return (min(float(dist.ppf(tail)), mc_low), max(float(dist.ppf(1 - tail)), mc_high), math.sqrt(between))
