@@ -169,7 +169,8 @@ def test_per_world_parameters_give_per_world_totals(seeded) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0.0, 1.0), min_size=0, max_size=25))
+# chances of 0 or at least 1e-300: scipy's binomial reference overflows on subnormal chances
+@given(st.lists(st.just(0.0) | st.floats(1e-300, 1.0), min_size=0, max_size=25))
 def test_poisson_binomial_sums_to_one_and_matches_binomial(chances: list[float]) -> None:
     trials = np.array(chances, dtype=float).reshape(-1, 1)
     pmf = np.exp([poisson_binomial_logpmf(n, trials)[0] for n in range(len(chances) + 2)])

@@ -181,7 +181,7 @@ def test_study_with_per_world_parameters(seeded_short) -> None:
     import pandas as pd
 
     runs = 3_000
-    base = run_study(seeded_short, runs=runs, seed=5, block_size=1_000)
+    base = run_study(seeded_short, runs=runs, seed=5, block_size=1_000, posterior=False)
     same = run_study(
         seeded_short, runs=runs, seed=5, block_size=1_000, parameters=pd.DataFrame({"iran.fear": np.full(runs, 14.0)})
     )

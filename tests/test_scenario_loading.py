@@ -94,7 +94,13 @@ def test_child_override_takes_and_the_rest_is_inherited(scenarios_copy: Path, se
     assert loaded.actor("iran").fear == 20.0
     iran = seeded.actor("iran").with_values(fear=20.0)
     actors = tuple(iran if a.id == "iran" else a for a in seeded.actors)
-    assert loaded == dataclasses.replace(seeded, name="child", horizon_days=30, actors=actors)
+    # the copy names its own copy of the fit: the same posterior in another folder
+    assert loaded.parameters_from == str((scenarios_copy / "fits" / "us_iran_2018_2023").resolve())
+    assert loaded.hash != seeded.hash  # the horizon and fear differ; the posterior's content does not
+    expected = dataclasses.replace(
+        seeded, name="child", horizon_days=30, actors=actors, parameters_from=loaded.parameters_from
+    )
+    assert loaded == expected
 
 
 def test_extends_by_absolute_path(tmp_path: Path, seeded: Scenario) -> None:

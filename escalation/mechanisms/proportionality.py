@@ -42,6 +42,8 @@ def scaled(harm: float, proportionality: float) -> float:
     """``((1 + harm) ** lam - 1) / lam`` (``log1p(harm)`` at ``lam = 0``; ``harm`` itself at ``lam = 1``)."""
     if proportionality >= 1.0:
         return harm
-    if proportionality <= 0.0:
-        return np.log1p(harm)
-    return np.expm1(proportionality * np.log1p(harm)) / proportionality
+    log = np.log1p(harm)
+    z = proportionality * log
+    if z < 1e-5:  # lam -> 0: the series log * (1 + z/2 + z**2/6), exact to rounding, never 0/0
+        return log * (1.0 + z / 2.0 + z * z / 6.0)
+    return np.expm1(z) / proportionality
