@@ -287,7 +287,7 @@ def registry_markdown() -> str:
             kinds = "" if p.kinds == ACTOR_KINDS or owner != "actor" else f" ({', '.join(p.kinds)} only)"
             prior = p.prior.replace("{value}", "v")
             lines.append(
-                f"| `{p.name}` | [{p.mechanism}](#{p.mechanism.replace('_', '-')}) | {p.doc}{kinds} | {p.unit or '—'} "
+                f"| `{p.name}` | [{p.mechanism}](#{p.mechanism}) | {p.doc}{kinds} | {p.unit or '—'} "
                 f"| {p.bounds_text()} | {p.default:g} | `{prior}` | {p.reason} |"
             )
         lines.append("")
