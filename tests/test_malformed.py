@@ -198,3 +198,10 @@ def test_sizes_and_chains_have_documented_limits(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"'extends' chains more than 32 files \(the first is chain39.yaml\)"):
         load_scenario(tmp_path / "chain39.yaml")
     assert load_scenario(tmp_path / "chain20.yaml").name == "c20"
+
+
+def test_a_base_that_is_not_a_mapping_is_named(tmp_path: Path) -> None:
+    write(tmp_path / "list.yaml", "- one\n- two\n")
+    variant = write(tmp_path / "variant.yaml", "extends: list.yaml\nname: v\n")
+    with pytest.raises(ScenarioError, match=r"list.yaml:1: a base of 'extends' must be a scenario mapping"):
+        load_scenario(variant)

@@ -80,6 +80,9 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
     if not found:
         raise f.fail(ext, "extends", f"no such file {base_name!r} (relative to {path.parent or '.'})")
     base = _resolve_extends(base_path, (*seen, resolved))
+    if not base.is_mapping:
+        raise ScenarioError("a base of 'extends' must be a scenario mapping (key: value lines)", file=base.file,
+                            line=base.line)  # fmt: skip
     own = Node({k: v for k, v in tree.value.items() if k != "extends"}, tree.file, tree.line, tree.key_lines)
     if not seen:  # the file loaded: a variant is named after its file unless it names itself
         _name_the_variant(own, base, path)
