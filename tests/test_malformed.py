@@ -205,3 +205,13 @@ def test_a_base_that_is_not_a_mapping_is_named(tmp_path: Path) -> None:
     variant = write(tmp_path / "variant.yaml", "extends: list.yaml\nname: v\n")
     with pytest.raises(ScenarioError, match=r"list.yaml:1: a base of 'extends' must be a scenario mapping"):
         load_scenario(variant)
+
+
+def test_errors_quote_a_short_excerpt_of_a_value(tmp_path: Path) -> None:
+    """A secret pulled in by mistake (a long value) is not printed whole."""
+    secret = "s3cr3t-" + "x" * 200
+    path = write(tmp_path / "leaky.yaml", f"extends: {SEEDED_PATH}\nname: {secret}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert "s3cr3t-" in text and secret not in text and len(text) < 300

@@ -30,6 +30,15 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+EXCERPT = 40  # characters of a value an error message may quote
+
+
+def excerpt(value: Any) -> str:
+    """A value as an error message quotes it: escaped (repr) and at most ``EXCERPT`` characters."""
+    text = str(value)
+    return repr(text if len(text) <= EXCERPT else text[:EXCERPT] + "...")
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -97,7 +106,9 @@ def text(node: Node, path: str) -> str:
 def identifier(node: Node, path: str) -> str:
     value = text(node, path)
     if not IDENTIFIER.match(value):
-        raise fail(node, path, f"{value!r} is not a valid id (letters, digits, '_' and '-', starting with a letter)")
+        raise fail(
+            node, path, f"{excerpt(value)} is not a valid id (letters, digits, '_' and '-', starting with a letter)"
+        )
     return value
 
 
@@ -162,7 +173,7 @@ def choice(options: tuple[str, ...]) -> Callable[[Node, str], str]:
     def read(node: Node, path: str) -> str:
         value = text(node, path) if not isinstance(node.value, bool) else None
         if value not in options:
-            shown = node.value if value is None else repr(value)
+            shown = node.value if value is None else excerpt(value)
             raise fail(node, path, f"must be one of {', '.join(options)}; got {shown}")
         return value
 
@@ -183,7 +194,7 @@ def date(node: Node, path: str) -> dt.date:
         with contextlib.suppress(ValueError):
             found = dt.date.fromisoformat(value)
     if found is None:
-        raise fail(node, path, f"expected an ISO date like 2020-01-03, got {str(node.value)[:40]!r}")
+        raise fail(node, path, f"expected an ISO date like 2020-01-03, got {excerpt(node.value)}")
     if not EARLIEST <= found <= LATEST:
         raise fail(node, path, f"dates must lie from {EARLIEST} to {LATEST}, got {found}")
     return found

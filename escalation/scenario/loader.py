@@ -52,7 +52,7 @@ class _References:
     def check(self, known: dict[str, tuple[str, ...]]) -> None:
         for kind, name, node, path in self.pending:
             if name not in known[kind]:
-                raise f.fail(node, path, f"unknown {kind} {name!r}{f.did_you_mean(name, known[kind])}")
+                raise f.fail(node, path, f"unknown {kind} {f.excerpt(name)}{f.did_you_mean(name, known[kind])}")
 
 
 def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
@@ -76,9 +76,9 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
     try:
         found = base_path.is_file()
     except OSError as exc:  # e.g. a name too long for the file system
-        raise f.fail(ext, "extends", f"cannot use {base_name[:60]!r} as a file name ({exc.strerror})") from None
+        raise f.fail(ext, "extends", f"cannot use {f.excerpt(base_name)} as a file name ({exc.strerror})") from None
     if not found:
-        raise f.fail(ext, "extends", f"no such file {base_name!r} (relative to {path.parent or '.'})")
+        raise f.fail(ext, "extends", f"no such file {f.excerpt(base_name)} (relative to {path.parent or '.'})")
     base = _resolve_extends(base_path, (*seen, resolved))
     if not base.is_mapping:
         raise ScenarioError("a base of 'extends' must be a scenario mapping (key: value lines)", file=base.file,
@@ -274,7 +274,7 @@ def _ladder(node: Node, path: str) -> Ladder:
             at = t.get("at", f.identifier)
             if at not in rung_ids:
                 hint = f.did_you_mean(at, rung_ids)
-                raise f.fail(t.node_of("at"), f"{path}.thresholds.{key}.at", f"unknown rung {at!r}{hint}")
+                raise f.fail(t.node_of("at"), f"{path}.thresholds.{key}.at", f"unknown rung {f.excerpt(at)}{hint}")
             if key in rung_ids:
                 raise f.fail(t_node, f"{path}.thresholds.{key}", "a threshold cannot share an id with a rung")
             thresholds.append(
@@ -585,5 +585,5 @@ def _posterior_source(node: Node, path: str) -> str:
     source = (base / written).resolve()
     if not posterior_path(source).is_file():
         hint = f"a folder written by 'escalation fit', or its {POSTERIOR_FILE}"
-        raise f.fail(node, path, f"no posterior at {written!r} ({hint})")
+        raise f.fail(node, path, f"no posterior at {f.excerpt(written)} ({hint})")
     return str(source)

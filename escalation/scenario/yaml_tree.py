@@ -58,7 +58,7 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str) -
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError) as exc:
         tag = node.tag.rsplit(":", 1)[-1]
         text = str(node.value)
-        shown = repr(text if len(text) <= 40 else text[:40] + "...")
+        shown = repr(text if len(text) <= 40 else text[:40] + "...")  # as fields.excerpt quotes values
         detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
         raise ScenarioError(f"invalid {tag} value {shown}{detail}", file=file, line=node.start_mark.line + 1,
                             path=path) from None  # fmt: skip
