@@ -78,13 +78,13 @@ def run_trace(scenario: Scenario, seed: int = 0, posterior: Any = None) -> Trace
         posterior = scenario.parameters_from
     parameters, draw = None, None
     if posterior is not None and posterior is not False:
-        from escalation.calibration.fit import load_posterior
-        from escalation.parameters import parameter_names
+        from escalation.model.compiled import CompiledScenario
+        from escalation.runner.study import posterior_parameters
 
-        draws = posterior if isinstance(posterior, pd.DataFrame) else load_posterior(posterior)
-        known = set(parameter_names(scenario))
-        draw = seed % len(draws)
-        parameters = {c: float(draws[c].iloc[draw]) for c in draws.columns if c in known}
+        # the draws as a study would use them (a parameter the scenario changed keeps its value)
+        per_world, meta = posterior_parameters(CompiledScenario.from_scenario(scenario), posterior)
+        draw = seed % meta["draws"]
+        parameters = {name: float(values[draw]) for name, values in per_world.columns.items()}
     model = EscalationModel(scenario, n_worlds=1, rng=rng, parameters=parameters, detail=True).run()
     ladder = scenario.ladder
     names = {a.id: a.name for a in scenario.actors}

@@ -119,8 +119,8 @@ def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: 
     return WorldParameters(arrays, cycle=False)
 
 
-def _posterior_parameters(
-    compiled: CompiledScenario, posterior: Any, hold: tuple[str, ...]
+def posterior_parameters(
+    compiled: CompiledScenario, posterior: Any, hold: tuple[str, ...] = ()
 ) -> tuple[WorldParameters, dict[str, Any]]:
     """Per-world parameters from posterior draws (world ``r`` takes draw :func:`draw_of` ``(r)``) and what was used.
 
@@ -238,7 +238,7 @@ def run_study(
     posterior_meta: dict[str, Any] | None = None
     per_world: WorldParameters | None = None
     if posterior is not None and posterior is not False:
-        per_world, posterior_meta = _posterior_parameters(compiled, posterior, tuple(hold))
+        per_world, posterior_meta = posterior_parameters(compiled, posterior, tuple(hold))
     elif parameters is not None:
         per_world = _study_parameters(compiled, runs, parameters)
     n_draws = posterior_meta["draws"] if posterior_meta else 0

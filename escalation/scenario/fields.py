@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from escalation.errors import ScenarioError
-from escalation.scenario.yaml_tree import Node
+from escalation.scenario.yaml_tree import Node, excerpt
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -28,15 +28,6 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
     close = difflib.get_close_matches(name, list(candidates), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-EXCERPT = 40  # characters of a value an error message may quote
-
-
-def excerpt(value: Any) -> str:
-    """A value as an error message quotes it: escaped (repr) and at most ``EXCERPT`` characters."""
-    text = str(value)
-    return repr(text if len(text) <= EXCERPT else text[:EXCERPT] + "...")
 
 
 def _type_name(value: Any) -> str:

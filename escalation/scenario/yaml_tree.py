@@ -51,14 +51,22 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_VALUES = 200_000  # values a file may expand to (aliases repeat what they name): a bound on time and memory
 
 
+EXCERPT = 40  # characters of a value an error message may quote
+
+
+def excerpt(value: Any) -> str:
+    """A value as an error message quotes it: escaped (repr) and at most ``EXCERPT`` characters."""
+    text = str(value)
+    return repr(text if len(text) <= EXCERPT else text[:EXCERPT] + "...")
+
+
 def _construct(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: str) -> Any:
     """A scalar's Python value; a value its tag cannot read (``!!int ""``, ``!!bool maybe``) is a ScenarioError."""
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError) as exc:
         tag = node.tag.rsplit(":", 1)[-1]
-        text = str(node.value)
-        shown = repr(text if len(text) <= 40 else text[:40] + "...")  # as fields.excerpt quotes values
+        shown = excerpt(node.value)
         detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
         raise ScenarioError(f"invalid {tag} value {shown}{detail}", file=file, line=node.start_mark.line + 1,
                             path=path) from None  # fmt: skip
