@@ -185,6 +185,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -219,6 +229,7 @@ def _run(args: argparse.Namespace) -> int:
             block_size=args.block_size,
             progress=not args.quiet,
             posterior=False if args.no_posterior else args.posterior,
+            dask_timeout=args.dask_timeout,
         )
     except KeyboardInterrupt:
         where = f"; finished blocks are saved in {args.out}, continue with --resume" if args.out else ""
@@ -340,6 +351,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: processes with --workers > 1 or from 200,000 runs, else serial",
     )
     run.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.add_argument(
+        "--dask-timeout",
+        type=_positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds to wait for a Dask scheduler, its first worker, or progress with no worker (default 60)",
+    )
     run.add_argument("--out", metavar="DIR", help="stream per-replicate rows and results into DIR")
     run.add_argument("--resume", action="store_true", help="continue the interrupted study in --out")
     posterior = run.add_mutually_exclusive_group()

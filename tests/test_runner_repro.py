@@ -24,7 +24,7 @@ from runner_helpers import (
     write_scenario_file,
 )
 
-from escalation import run_study
+from escalation import RunError, run_study
 from escalation.cli import main
 from escalation.runner import DaskExecutor, Executor, SerialExecutor
 from escalation.runner.executors import open_executor
@@ -231,3 +231,28 @@ def test_replicates_in_memory_and_labelled_outcomes_on_disk(tmp_path):
     assert str(field.type) == "dictionary<values=string, indices=int16, ordered=0>"
     table = pq.read_table(tmp_path / "s" / "blocks" / "block-000000.parquet").to_pandas()
     assert set(table["outcome"].astype(str)) <= {r.name for r in seeded_scenario(20).outcomes}
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "", "http://127.0.0.1:8786/status"])
+def test_a_malformed_scheduler_address_is_refused_before_connecting(address):
+    with pytest.raises(RunError, match="is not a Dask scheduler address"):
+        run_study(seeded_scenario(10), runs=10, executor="dask", scheduler=address)
+
+
+def test_a_scheduler_without_workers_times_out_in_one_line():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=":0") as empty:
+        with pytest.raises(RunError, match="has no workers"):
+            run_study(seeded_scenario(10), runs=10, executor="dask", scheduler=empty.scheduler_address, dask_timeout=2)
+
+
+def test_a_port_that_is_not_a_scheduler_is_one_line():
+    import socket
+
+    with socket.socket() as server:  # listens, never speaks Dask
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(RunError, match="cannot reach a Dask scheduler"):
+            run_study(seeded_scenario(10), runs=10, executor="dask", scheduler=address, dask_timeout=2)

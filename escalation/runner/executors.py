@@ -12,8 +12,10 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import re
 import signal
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -117,22 +119,69 @@ class ProcessExecutor(Executor):
         yield from _bounded(lambda t: self._pool.submit(fn, t), wait_one, tasks, 2 * self.workers)
 
 
+DASK_TIMEOUT = 60.0  # seconds to wait for a scheduler, for workers, or for any progress
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` if it reads as a Dask scheduler address (``tcp://HOST:PORT``), else a RunError."""
+    if not isinstance(address, str) or not _ADDRESS.match(address):
+        shown = repr(address if len(str(address)) <= 60 else str(address)[:60] + "...")
+        raise RunError(f"{shown} is not a Dask scheduler address (expected tcp://HOST:PORT)")
+    return address
+
+
+def _connect(client_class: Any, scheduler: str, timeout: float) -> Any:
+    """A client of ``scheduler``, or TimeoutError when none is made within ``timeout`` (plus a margin).
+
+    Dask's own connection timeout does not cover a service that accepts the connection and
+    never answers; the client is therefore made in a daemon thread that is given up on.
+    """
+    made: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = client_class(scheduler, timeout=f"{timeout}s")
+        except BaseException as exc:  # handed to the caller's thread
+            made["error"] = exc
+
+    thread = threading.Thread(target=connect, name="escalation-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {timeout:g} s (is it a Dask scheduler?)")
+    if "error" in made:
+        raise made["error"]
+    return made["client"]
+
+
 class DaskExecutor(Executor):
     """Runs tasks on a Dask distributed cluster.
 
     Give a ``scheduler`` address (``tcp://HOST:PORT``), an existing ``client``, or neither: then
     a local cluster of ``workers`` single-threaded worker processes is started on loopback.
+    ``timeout`` (seconds) bounds every wait: for the scheduler, for its first worker, and for
+    any task to finish while no worker is left; each ends in a one-line error.
     """
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, client: Any = None, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        client: Any = None,
+        workers: int | None = None,
+        timeout: float = DASK_TIMEOUT,
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
             raise RunError("the dask executor needs the optional extra: pip install 'escalation[dask]'") from None
+        if scheduler is not None:
+            check_scheduler_address(scheduler)
         self._cluster = None
         self._own = client is None
+        self.timeout = timeout
         try:
             if client is None and scheduler is None:
                 self._cluster = LocalCluster(
@@ -143,9 +192,14 @@ class DaskExecutor(Executor):
                     dashboard_address=":0",  # any free port, so clusters never collide
                 )
                 client = Client(self._cluster)
-            self.client = client if client is not None else Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise RunError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            self.client = client if client is not None else _connect(Client, scheduler, timeout)
+        except (OSError, TimeoutError, ValueError, MemoryError) as exc:  # no answer, or not a Dask scheduler
+            raise RunError(f"cannot reach a Dask scheduler at {scheduler}: {type(exc).__name__}: {exc}"[:300]) from None
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except (TimeoutError, OSError):
+            self.close()
+            raise RunError(f"the Dask scheduler at {scheduler} has no workers (waited {timeout:g} s)") from None
         self.workers = max(sum(self.client.nthreads().values()), 1)
 
     def close(self) -> None:
@@ -158,11 +212,23 @@ class DaskExecutor(Executor):
         from distributed import wait
 
         def wait_one(futures: set) -> tuple[set, set]:
-            done, not_done = wait(list(futures), return_when="FIRST_COMPLETED")
-            return set(done), set(not_done)
+            while True:
+                try:
+                    done, not_done = wait(list(futures), timeout=self.timeout, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    if not self.client.nthreads():
+                        raise RunError(
+                            f"the Dask cluster lost all its workers (nothing finished in {self.timeout:g} s); "
+                            "finished blocks are kept: continue with --resume"
+                        ) from None
+                    continue  # workers are there and busy: keep waiting
+                return set(done), set(not_done)
 
         def submit(task: Any) -> Any:
             return self.client.submit(fn, task, pure=False)
+
+        from distributed.client import FuturesCancelledError
+        from distributed.comm.core import CommClosedError
 
         try:
             yield from _bounded(submit, wait_one, tasks, 2 * self.workers)
@@ -170,27 +236,36 @@ class DaskExecutor(Executor):
             raise RunError(
                 f"the Dask workers cannot run the study ({exc}); install escalation on every worker"
             ) from None
+        except (FuturesCancelledError, CommClosedError, OSError) as exc:
+            raise RunError(
+                f"lost the Dask scheduler ({type(exc).__name__}); finished blocks are kept: continue with --resume"
+            ) from None
 
 
-def make_executor(kind: str = "serial", workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """Build an executor by name (``serial``, ``processes`` or ``dask``)."""
+def make_executor(
+    kind: str = "serial", workers: int | None = None, scheduler: str | None = None, timeout: float = DASK_TIMEOUT
+) -> Executor:
+    """Build an executor by name (``serial``, ``processes`` or ``dask``; ``timeout`` is Dask's, in seconds)."""
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes":
         return ProcessExecutor(workers)
     if kind == "dask":
-        return DaskExecutor(scheduler, workers=workers)
+        return DaskExecutor(scheduler, workers=workers, timeout=timeout)
     raise RunError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
 
 
 @contextlib.contextmanager
 def open_executor(
-    executor: str | Executor = "serial", workers: int | None = None, scheduler: str | None = None
+    executor: str | Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    timeout: float = DASK_TIMEOUT,
 ) -> Iterator[Executor]:
     """The executor to run on: one handed in is left open (it belongs to the caller, who may
     run more studies on it); one named is built with :func:`make_executor` and closed on exit."""
     if isinstance(executor, Executor):
         yield executor
         return
-    with make_executor(executor, workers, scheduler) as built:
+    with make_executor(executor, workers, scheduler, timeout) as built:
         yield built

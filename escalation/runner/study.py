@@ -22,7 +22,7 @@ from escalation.errors import RunError
 from escalation.model.compiled import CompiledScenario, world_parameters
 from escalation.results import Results
 from escalation.runner.blocks import BlockResult, run_block
-from escalation.runner.executors import Executor, open_executor
+from escalation.runner.executors import DASK_TIMEOUT, Executor, open_executor
 from escalation.runner.store import BlockStore
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
@@ -189,6 +189,7 @@ def run_study(
     parameters: Any = None,
     posterior: Any = None,
     hold: Sequence[str] = (),
+    dask_timeout: float = DASK_TIMEOUT,
 ) -> Results:
     """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
 
@@ -207,6 +208,8 @@ def run_study(
     (``None``) the scenario's own ``parameters_from`` is used when it has one; ``False``
     uses the scenario's values only. ``hold`` names parameters that keep the scenario's value
     in every world rather than a posterior draw (a sweep holds the parameter it sweeps).
+    ``dask_timeout`` (seconds) bounds every wait of the Dask executor: for the scheduler, its
+    first worker, and progress while no worker is left.
     """
     _check_types(runs=runs, max_runs=max_runs, seed=seed, block_size=block_size, precision=precision)
     if not isinstance(scenario, Scenario):
@@ -296,7 +299,7 @@ def run_study(
             if stopped:
                 break
             absorb(store.read(k))
-        with open_executor(executor, workers, scheduler) as runner:
+        with open_executor(executor, workers, scheduler, dask_timeout) as runner:
             kind, n_workers = runner.name, runner.workers
             task = functools.partial(_block_task, compiled, seed, block_size)
             for _, result in runner.run(task, pending()):
