@@ -242,9 +242,11 @@ def test_a_malformed_scheduler_address_is_refused_before_connecting(address):
 def test_a_scheduler_without_workers_times_out_in_one_line():
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=":0") as empty:
-        with pytest.raises(RunError, match="has no workers"):
-            run_study(seeded_scenario(10), runs=10, executor="dask", scheduler=empty.scheduler_address, dask_timeout=2)
+    with (
+        LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=":0") as empty,
+        pytest.raises(RunError, match="has no workers"),
+    ):
+        run_study(seeded_scenario(10), runs=10, executor="dask", scheduler=empty.scheduler_address, dask_timeout=2)
 
 
 def test_a_port_that_is_not_a_scheduler_is_one_line():

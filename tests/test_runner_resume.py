@@ -434,3 +434,36 @@ def test_workers_end_when_the_main_process_is_killed(long_scenario_file, tmp_pat
             os.killpg(child.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
+
+
+def test_a_second_ctrl_c_exits_at_once(long_scenario_file, tmp_path):
+    """Ctrl-C twice in quick succession while workers run: the command ends within seconds, code 130."""
+    out = tmp_path / "twice"
+    # blocks of a second or two each, so that the second Ctrl-C lands while the workers wind down
+    args = ["run", str(long_scenario_file), "--out", str(out), "--block-size", "20000", "--runs", "200000"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "escalation.cli", *args, "--seed", str(SEED), "--quiet", "--workers", "2"],
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "blocks").is_dir() or not list((out / "blocks").glob("block-*.parquet")):
+            assert child.poll() is None and time.monotonic() < deadline, "no block written"
+            time.sleep(0.01)
+        os.killpg(child.pid, signal.SIGINT)
+        time.sleep(0.3)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+    assert child.returncode == 130, err
+    assert "escalation: interrupted" in err
+    assert leftovers(out) == []

@@ -34,7 +34,16 @@ class Executor(ABC):
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is KeyboardInterrupt and threading.current_thread() is threading.main_thread():
+            # winding down after Ctrl-C: a second Ctrl-C now would break the pool's shutdown and
+            # leave the process hanging at exit, so it is ignored until the workers are released
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                self.close()
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            return
         self.close()
 
     def close(self) -> None:  # noqa: B027  (a no-op for executors that hold no workers)
