@@ -306,8 +306,13 @@ class Results:
 
     def save(self, folder: str | Path) -> Path:
         """Write ``results.json`` into ``folder`` atomically; returns its path."""
+        from escalation.errors import RunError
+
         path = Path(folder) / RESULTS_FILE
-        atomic_write_text(path, dumps(self.to_data(), indent=1, default=str))
+        try:
+            atomic_write_text(path, dumps(self.to_data(), indent=1, default=str))
+        except OSError as exc:
+            raise RunError(f"cannot write {path} ({exc.strerror or exc})") from None
         self.path = Path(folder)
         return path
 

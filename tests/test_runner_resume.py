@@ -467,3 +467,33 @@ def test_a_second_ctrl_c_exits_at_once(long_scenario_file, tmp_path):
     assert child.returncode == 130, err
     assert "escalation: interrupted" in err
     assert leftovers(out) == []
+
+
+def test_a_full_disk_stops_the_study_in_one_line_and_resume_completes_it(tmp_path, monkeypatch, capsys):
+    """ENOSPC after two blocks: one line, exit 2, whole blocks only; after --resume the numbers are the study's."""
+    import errno
+
+    from escalation.runner import store
+
+    real = store.atomic_write
+    written = []
+
+    def filling(path, write):
+        if len(written) >= 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, write)
+        written.append(path)
+
+    monkeypatch.setattr(store, "atomic_write", filling)
+    out = tmp_path / "full"
+    scenario_file = write_scenario_file(seeded_scenario(30), tmp_path)
+    args = ["run", str(scenario_file), "--out", str(out), "--quiet", "--block-size", "500", "--runs", "2000"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "--resume" in err
+    assert len(list((out / "blocks").glob("block-*.parquet"))) == 2 and leftovers(out) == []
+    monkeypatch.setattr(store, "atomic_write", real)
+    assert main([*args, "--resume", "--json"]) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    fresh = run_study(seeded_scenario(30), runs=2000, block_size=500, seed=0)
+    assert report_numbers(resumed) == numbers(fresh)

@@ -112,7 +112,13 @@ class BlockStore:
         buffer = io.BytesIO()
         np.save(buffer, result.counts, allow_pickle=False)
         table = table.replace_schema_metadata({_COUNTS_KEY: buffer.getvalue()})
-        atomic_write(self.block_path(result.index), lambda tmp: pq.write_table(table, tmp))
+        try:
+            atomic_write(self.block_path(result.index), lambda tmp: pq.write_table(table, tmp))
+        except OSError as exc:  # e.g. the disk is full: the finished blocks are whole, the study can resume
+            raise RunError(
+                f"cannot write block {result.index} into {self.root} ({exc.strerror or exc}); "
+                "finished blocks are kept: free space, then continue with --resume"
+            ) from None
 
     def read(self, index: int) -> BlockResult:
         """Read one block back."""
