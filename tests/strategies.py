@@ -375,3 +375,45 @@ def mutated_yaml_text(draw: st.DrawFn, text: str) -> str:
             j = draw(st.integers(0, len(lines[i]) - 1))
             lines[i] = lines[i][:j] + draw(st.sampled_from(list(":-[]{}'\"#|>!*? \t,"))) + lines[i][j + 1 :]
     return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- hostile YAML
+# Values a hostile or careless author might write: every YAML tag the safe loader knows and some
+# it does not, aliases, odd keys, huge and tiny numbers, impossible and extreme dates, escapes of
+# control characters and lone surrogates, deep nesting.
+HOSTILE_SCALARS = st.sampled_from(
+    [
+        '!!int ""', "!!int x", '!!float ""', "!!float inf", "!!bool maybe", "!!timestamp x",
+        "!!timestamp 2020-02-30", "!!binary AAAA", "!!null x", "!!str 3", "!!python/name:os.system",
+        "!!python/object/apply:os.system [ls]", "!custom 1", "!!set {a, b}", "!!omap [a: 1]",
+        "1e400", "-1e400", ".nan", ".inf", "9223372036854775808", "-1", "0", "1e-320", "100000000",
+        "2020-02-30", "0001-01-01", "9999-12-31", "1899-12-31", "~", "null", "yes", "no", "on",
+        '"\\ud800"', '"\\x00"', '"\\u0007bell"', '"a\\nb"', "'" + "x" * 300 + "'",
+        "[1, [2, [3, [4, [5]]]]]", "{a: {b: {c: {d: 1}}}}", "[]", "{}", "*nowhere",
+    ]
+)  # fmt: skip
+HOSTILE_KEYS = st.sampled_from(
+    ["parameters", "actors", "actions", "timeline", "outcomes", "ladder", "priors", "record", "horizon_days",
+     "start_after", "title", "name", "description", "parameters_from", "extends", "2020-01-01", "1", "null",
+     "true", "<<", "? [a, b]", "'\\t'", "inertia", "A16", "iran", "killed", "date", "rung", "menu"]
+)  # fmt: skip
+
+
+@st.composite
+def hostile_yaml_lines(draw: st.DrawFn) -> str:
+    """Lines of YAML to append to a variant of the seeded scenario: nested keys with hostile values."""
+    lines: list[str] = []
+    anchors = 0
+    for _ in range(draw(st.integers(1, 6))):
+        depth = draw(st.integers(0, 3))
+        keys = [draw(HOSTILE_KEYS) for _ in range(depth + 1)]
+        value = draw(HOSTILE_SCALARS)
+        if draw(st.booleans()) and anchors < 3:  # an anchor, and maybe an alias to it later
+            value = f"&h{anchors} {value}"
+            anchors += 1
+        elif anchors and draw(st.booleans()):
+            value = f"*h{draw(st.integers(0, anchors - 1))}"
+        for level, key in enumerate(keys[:-1]):
+            lines.append("  " * level + f"{key}:")
+        lines.append("  " * depth + f"{keys[-1]}: {value}")
+    return "\n".join(lines) + "\n"

@@ -215,3 +215,26 @@ def test_errors_quote_a_short_excerpt_of_a_value(tmp_path: Path) -> None:
         load_scenario(path)
     text = str(caught.value)
     assert "s3cr3t/" in text and secret not in text and len(text) < 300
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extra=sst.hostile_yaml_lines())
+def test_hostile_yaml_gives_a_located_error_or_a_scenario_that_runs(workdir: Path, extra: str) -> None:
+    """Thousands of hostile variants per run: a ScenarioError with file (and line), or a scenario
+    that a short study runs to the end; never another exception, never a hang."""
+    from escalation import RunError, run_study
+
+    text = f"extends: {SEEDED_PATH}\nname: hostile\n" + extra
+    path = workdir / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:  # located in the variant or in a base file of its chain
+        check_clean(error, {error.file: Path(error.file).read_text(encoding="utf-8")})
+        return
+    try:
+        results = run_study(scenario, runs=10, block_size=10, seed=1)
+    except RunError as error:  # a study can refuse too (a posterior that does not fit), in one line
+        assert len(str(error).splitlines()) == 1
+        return
+    assert results.runs == 10
