@@ -93,7 +93,7 @@ def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
         "proxy_attacks": proxy_attacks(scenario, rungs).astype(np.int16),
     }
     for actor in scenario.actors:
-        columns[f"killed_{actor.id}"] = model.killed_suffered[model.compiled.actor_index[actor.id]].astype(np.int32)
+        columns[f"killed_{actor.id}"] = model.killed_suffered[model.compiled.actor_index[actor.id]].astype(np.int64)
     return columns
 
 

@@ -19,7 +19,7 @@ from escalation.io import atomic_write_text, dumps
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
 from escalation.stats import CONFIDENCE, histogram_mean, histogram_quantiles, parameter_interval, wilson_interval
-from escalation.summary import BlockSummary
+from escalation.summary import KILLED_CAP, BlockSummary
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 RESULTS_FILE = "results.json"
@@ -286,9 +286,10 @@ class Results:
         for actor in self.scenario.actors:
             row = dist.loc[f"killed_{actor.id}"]
             if row["mean"]:
+                capped = f" (worlds above {KILLED_CAP:,} counted at {KILLED_CAP:,})" if row["p95"] >= KILLED_CAP else ""
                 lines.append(
                     f"deaths suffered, {actor.name}: mean {row['mean']:.1f}, "
-                    f"median {row['p50']:.0f}, 95th pct {row['p95']:.0f}"
+                    f"median {row['p50']:.0f}, 95th pct {row['p95']:.0f}{capped}"
                 )
         lines.append(f"scenario hash {self.scenario.hash[:12]}, block size {self.meta['block_size']:,}")
         return "\n".join(lines)

@@ -21,6 +21,9 @@ def _add_padded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 WORLDS_PER_DRAW = 10  # consecutive worlds of a study that share a posterior draw
+# deaths per world above which histograms count a world in their last bin (the per-replicate rows
+# keep the exact count): a histogram is at most this long whatever a scenario's casualty means
+KILLED_CAP = 100_000
 
 
 def draw_of(world: np.ndarray, n_draws: int) -> np.ndarray:
@@ -130,11 +133,11 @@ class BlockSummary:
         summary.crossings = _add_padded(summary.crossings, np.bincount(rows["crossings"].astype(np.int64)))
         summary.rung_counts = counts.astype(np.int64)
         for actor in compiled.scenario.actors:
-            summary.killed[actor.id] = np.bincount(rows[f"killed_{actor.id}"].astype(np.int64))
+            summary.killed[actor.id] = np.bincount(np.minimum(rows[f"killed_{actor.id}"].astype(np.int64), KILLED_CAP))
         for side in summary.killed_by_side:
             members = [a.id for a in compiled.scenario.actors if a.side == side]
             total = sum(rows[f"killed_{m}"].astype(np.int64) for m in members)
-            summary.killed_by_side[side] = np.bincount(total)
+            summary.killed_by_side[side] = np.bincount(np.minimum(total, KILLED_CAP))
         width = summary.proxy_attacks.shape[1]
         attacks = rows["proxy_attacks"].astype(np.int64)
         summary.proxy_attacks = np.bincount(outcome * width + attacks, minlength=n_outcomes * width).reshape(

@@ -15,7 +15,7 @@ import sys
 import pytest
 from runner_helpers import seeded_scenario, subprocess_env, write_scenario_file
 
-from escalation import Results
+from escalation import Results, run_study
 
 BLOCK = 500
 FEW = 5
@@ -92,3 +92,18 @@ def test_replicates_are_every_replicate_once(studies, which):
     assert len(rows) == runs
     assert rows["replicate"].is_unique
     assert sorted(rows["replicate"]) == list(range(runs))
+
+
+def test_huge_casualty_means_stay_bounded(tmp_path):
+    """A million expected deaths per rocket salvo over ten years: no overflow, histograms of bounded size."""
+    from escalation.summary import KILLED_CAP
+
+    scenario = seeded_scenario(3650).with_overrides(
+        {"parameters": {"casualty_dispersion": 1000}, "actions": {"rocket_attack": {"killed_mean": 1_000_000}}}
+    )
+    results = run_study(scenario, runs=50, block_size=50, seed=1, posterior=False)
+    rows = results.replicates()
+    assert rows["killed_united_states"].min() > KILLED_CAP  # the rows keep exact counts
+    assert rows["killed_united_states"].dtype.itemsize == 8
+    assert all(h.size <= KILLED_CAP + 1 for h in results.summary.killed.values())
+    assert "counted at 100,000" in results.format_table()
