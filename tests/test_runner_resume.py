@@ -247,7 +247,7 @@ def test_a_failed_save_leaves_the_previous_results_intact(tmp_path, monkeypatch)
         raise OSError("disk full")
 
     monkeypatch.setattr(pathlib.Path, "write_text", crash_halfway)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RunError, match="disk full"):  # one line, naming the file
         new.save(folder)
     monkeypatch.undo()
 
