@@ -6,19 +6,31 @@ User errors print one line on stderr and exit with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
 from escalation.errors import EscalationError, RunError, raised_by_interrupt
 from escalation.figure_kinds import FIGURE_KINDS
 from escalation.io import dumps
-from escalation.scenario import load_scenario
 from escalation.version import __version__
+
+if TYPE_CHECKING:
+    from escalation.scenario import Scenario
 
 EXIT_USAGE = 2
 DEFAULT_RUNS = 100_000
 PROCESSES_FROM = 200_000  # runs from which the default executor is a process pool
+
+
+def load_scenario(path: str) -> Scenario:
+    """:func:`escalation.load_scenario`, imported on first use so that a Ctrl-C at start-up is caught."""
+    from escalation.scenario import load_scenario as load
+
+    return load(path)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -233,8 +245,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         where = f"; finished blocks are saved in {args.out}, continue with --resume" if args.out else ""
-        print(f"escalation: interrupted{where}", file=sys.stderr)
-        return 130
+        raise Interrupted(f"escalation: interrupted{where}") from None
     if args.json:
         print(dumps(results.to_json(), indent=1), end="")
         print()
@@ -397,6 +408,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with the line that tells the user what was kept."""
+
+
+def _interrupted(message: str, argv: Sequence[str] | None) -> int:
+    """Report Ctrl-C in one line; as the process's own command, ignore any further Ctrl-C until exit."""
+    if argv is None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean exit
+    print(message, file=sys.stderr)
+    return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``escalation`` command."""
     args = None
@@ -410,14 +433,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EscalationError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("escalation: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        return _interrupted(str(interrupt) if isinstance(interrupt, Interrupted) else "escalation: interrupted", argv)
     except SystemError as error:
         if not raised_by_interrupt(error):
             raise
-        print("escalation: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted("escalation: interrupted", argv)
     except BrokenPipeError:
         return 0
 

@@ -179,6 +179,19 @@ def _rule_of(rules: list[_Rule], actor: int, day: dt.date) -> _Rule | None:
     return next((r for r in rules if actor in r.actors and r.start <= day <= r.end), None)
 
 
+def _quiet_run(rules: list[_Rule], by_day: dict[dt.date, list[Event]], day: dt.date, end: dt.date) -> int:
+    """Days from ``day`` that pass as one step: 1 on a day a rule covers or with events, else up to the next such day.
+
+    The replay's cost thus depends on the days the record covers and the documented days,
+    not on calendar gaps between them (a timeline from 1900 to 2200 replays in one step
+    across its quiet centuries).
+    """
+    if day in by_day or any(r.start <= day <= r.end for r in rules):
+        return 1
+    following = [d for d in by_day if d > day] + [r.start for r in rules if r.start > day]
+    return (min(following, default=end + dt.timedelta(days=1)) - day).days
+
+
 def _unscorable(scenario: Scenario, compiled: CompiledScenario, event: Event) -> str:
     """Why the model cannot take this documented act (empty when it can)."""
     actor = scenario.actor(event.actor)
@@ -226,7 +239,7 @@ class RecordLikelihood:
         self.slots: dict[int, list[int]] = {r.index: [] for r in self.rules if r.rule.count is not None}
         day = start
         while day <= end:
-            days.append((len(entries), len(events)))
+            days.append((len(entries), len(events), _quiet_run(self.rules, by_day, day, end)))
             for actor in covered:
                 rule = _rule_of(self.rules, actor, day)
                 if rule is None:
@@ -252,8 +265,8 @@ class RecordLikelihood:
                 for effect in event.effects:
                     effects.append(compiled.actor_index[effect.actor])
                     amounts.append(effect.amount)
-            day += dt.timedelta(days=1)
-        days.append((len(entries), len(events)))
+            day += dt.timedelta(days=int(days[-1][2]))
+        days.append((len(entries), len(events), 0))
         events.append((0,) * 9 + (len(effects),))
         self._days = np.array(days, dtype=np.int64)
         self._entries = np.array(entries, dtype=np.int64).reshape(-1, 4)

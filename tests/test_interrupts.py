@@ -43,7 +43,7 @@ def test_a_block_interrupted_in_compiled_code_raises_keyboard_interrupt(monkeypa
     def interrupted(self):
         raise interrupted_in_compiled_code()
 
-    monkeypatch.setattr(EscalationModel, "run", interrupted)
+    monkeypatch.setattr(EscalationModel, "step", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_block(compiled, seed=1, block_size=10, index=0, n_worlds=10)
 
@@ -54,7 +54,7 @@ def test_a_real_system_error_is_not_swallowed(monkeypatch):
     def broken(self):
         raise SystemError("a real fault")
 
-    monkeypatch.setattr(EscalationModel, "run", broken)
+    monkeypatch.setattr(EscalationModel, "step", broken)
     with pytest.raises(SystemError, match="real fault"):
         run_block(compiled, seed=1, block_size=10, index=0, n_worlds=10)
 
@@ -63,9 +63,33 @@ def test_the_cli_reports_an_interrupt_in_compiled_code_in_one_line(monkeypatch, 
     def interrupted(self):
         raise interrupted_in_compiled_code()
 
-    monkeypatch.setattr(EscalationModel, "run", interrupted)
+    monkeypatch.setattr(EscalationModel, "step", interrupted)
     path = write_scenario_file(seeded_scenario(10), tmp_path)
     code = main(["run", str(path), "--runs", "10", "--quiet", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 130
     assert err.count("\n") == 1 and err.startswith("escalation: interrupted") and "--resume" in err
+
+
+def test_a_block_stops_at_the_next_day_once_its_pool_is_told_to_stop(monkeypatch):
+    """After Ctrl-C the main process sets the pool's flag; a worker's block ends within a day."""
+    import threading
+
+    from escalation.runner import stopping
+
+    compiled = CompiledScenario.from_scenario(seeded_scenario(10))
+    flag = threading.Event()
+    days = []
+    step = EscalationModel.step
+
+    def counted(self):
+        days.append(self.day)
+        if self.day == 3:
+            flag.set()
+        step(self)
+
+    monkeypatch.setattr(EscalationModel, "step", counted)
+    monkeypatch.setattr(stopping, "_flag", flag)
+    with pytest.raises(stopping.BlockAbandoned):
+        run_block(compiled, seed=1, block_size=10, index=0, n_worlds=10)
+    assert days == [0, 1, 2, 3]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
@@ -231,3 +232,36 @@ def test_cli_table_and_no_timeline_error(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["loglik", str(path)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "no timeline" in err
+
+
+def test_quiet_centuries_pass_in_one_step_with_the_same_scores(seeded) -> None:
+    """A documented act a century before the record adds one replay step, not 43,000 days,
+    and stepping across quiet days at once scores exactly as stepping day by day."""
+    from escalation.likelihood import RecordLikelihood
+
+    first = seeded.timeline[0]
+    early = dataclasses.replace(first, id="EARLY", date=dt.date(1901, 1, 1))
+    record = tuple(dataclasses.replace(r, start=r.start or dt.date(2019, 10, 1)) for r in seeded.record)
+    scenario = dataclasses.replace(seeded, timeline=(early, *seeded.timeline), record=record)
+    record_likelihood = RecordLikelihood(scenario)
+    steps = record_likelihood._days
+    span = (seeded.timeline[-1].date - early.date).days
+    assert span > 43_000
+    assert len(steps) < 400 and steps[:-1, 2].sum() == span + 1
+
+    # the same replay with every quiet day its own step
+    daily = []
+    for row, following in itertools.pairwise(steps):
+        daily.append((row[0], row[1], 1))
+        daily += [(following[0], following[1], 1)] * int(row[2] - 1)
+    daily.append(tuple(steps[-1]))
+    parameters = {"iran.rationality": np.array([0.7, 1.5])}
+    at_once = record_likelihood.contributions(parameters)
+    record_likelihood._days = np.array(daily, dtype=np.int64)
+    by_day = record_likelihood.contributions(parameters)
+    assert len(daily) > 43_000
+    np.testing.assert_allclose(at_once[0], by_day[0], rtol=1e-12)
+    np.testing.assert_allclose(at_once[1], by_day[1], rtol=1e-12)
+    for index, counted in at_once[2].items():
+        np.testing.assert_allclose(counted, by_day[2][index], rtol=1e-12)
+    assert np.isfinite(record_likelihood.totals(parameters)).all()

@@ -625,7 +625,9 @@ def replay_event(
 def replay_record(s, p, st, scratch, days, entries, candidates, events, effects, amounts, rng, of_kind, chance):
     """Replay a documented record in every world and read the act probabilities of each covered actor-day.
 
-    ``days[d] = (first entry, first event)`` of day ``d`` (one extra row closes the last day).
+    ``days[d] = (first entry, first event, days it lasts)`` of step ``d`` (one extra row closes
+    the last step): a step is one day a rule covers or with documented events, or a run of
+    quiet days that passes at once.
     ``entries[e] = (actor, recorded level, first candidate, number of candidates)``: an
     actor-day covered by a record rule; the candidates ``candidates[c]`` (menu indices) are the
     acts the documented act of that day could have been (none on a day without one).
@@ -667,7 +669,7 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
                 )  # fmt: skip
                 for f in range(events[v, 9], events[v + 1, 9]):
                     st.host[w, effects[f]] += amounts[f]
-            pass_days(p, st, w, 1)
+            pass_days(p, st, w, days[d, 2])
 
 
 config.CACHE_DIR = _previous_cache_dir

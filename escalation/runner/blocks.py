@@ -15,6 +15,7 @@ from escalation.errors import raised_by_interrupt
 from escalation.model.compiled import CompiledScenario
 from escalation.model.model import EscalationModel
 from escalation.outcomes import rung_counts, summarise_block
+from escalation.runner import stopping
 from escalation.summary import BlockSummary  # noqa: F401  (re-exported)
 
 
@@ -46,7 +47,10 @@ def run_block(
     """
     rng = block_rng(seed, index)
     try:
-        model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters).run()
+        model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters)
+        while model.running:
+            stopping.check()
+            model.step()
     except SystemError as error:
         if raised_by_interrupt(error):
             raise KeyboardInterrupt from None

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from escalation.errors import RunError
+from escalation.runner import stopping
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -36,18 +37,19 @@ class Executor(ABC):
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         if exc_type is KeyboardInterrupt and threading.current_thread() is threading.main_thread():
-            # winding down after Ctrl-C: a second Ctrl-C now would break the pool's shutdown and
-            # leave the process hanging at exit, so it is ignored until the workers are released
+            # after Ctrl-C the blocks in flight are abandoned (finished ones are already saved); a
+            # second Ctrl-C during that short wind-down would break the pool's shutdown and leave
+            # the process hanging at exit, so it is ignored until the workers are gone
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
-                self.close()
+                self.close(abandon=True)
             finally:
                 signal.signal(signal.SIGINT, previous)
             return
         self.close()
 
-    def close(self) -> None:  # noqa: B027  (a no-op for executors that hold no workers)
-        """Release workers; pending tasks are cancelled."""
+    def close(self, abandon: bool = False) -> None:  # noqa: B027  (a no-op for executors without workers)
+        """Release workers; pending tasks are cancelled, and with ``abandon`` running ones too."""
 
     @abstractmethod
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
@@ -90,10 +92,12 @@ def _bounded(
 _PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent dies
 
 
-def _worker_start(parent: int) -> None:
-    """Worker processes leave Ctrl-C to the main process, which stops the study cleanly, and end
-    with it: on Linux they are sent SIGTERM when the main process dies, even by SIGKILL."""
+def _worker_start(parent: int, abandon: Any) -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops the study cleanly (setting
+    ``abandon``, see :mod:`escalation.runner.stopping`), and end with it: on Linux they are sent
+    SIGTERM when the main process dies, even by SIGKILL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopping.watch(abandon)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -111,14 +115,15 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
+        context = multiprocessing.get_context("spawn")
+        self._abandon = context.Event()
         self._pool = cf.ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_start,
-            initargs=(os.getpid(),),
+            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(), self._abandon)
         )
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        if abandon:
+            self._abandon.set()  # blocks in flight stop at their next simulated day
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
@@ -211,7 +216,7 @@ class DaskExecutor(Executor):
             raise RunError(f"the Dask scheduler at {scheduler} has no workers (waited {timeout:g} s)") from None
         self.workers = max(sum(self.client.nthreads().values()), 1)
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
         if self._own:
             self.client.close()
         if self._cluster is not None:
