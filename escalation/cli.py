@@ -217,6 +217,73 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    """``--range NAME=LOW:HIGH`` options as a mapping."""
+    found = {}
+    for item in items:
+        name, _, bounds = item.partition("=")
+        low, _, high = bounds.partition(":")
+        try:
+            found[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise RunError(f"--range {item!r}: expected NAME=LOW:HIGH, such as iran.rationality=0.5:3") from None
+    return found
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from escalation.io import atomic_write_text
+    from escalation.plots import save_figure
+    from escalation.sensitivity import sensitivity
+
+    scenario = load_scenario(args.file)
+    params = _sample_priors(args.params) if args.params else None
+    workers = args.workers or 1
+    try:
+        result = sensitivity(
+            scenario,
+            method=args.method,
+            params=params if isinstance(params, list) else None,
+            n=args.n,
+            replicates=args.replicates,
+            seed=args.seed,
+            ranges=args.ranges,
+            overrides=_ranges(args.range),
+            executor="processes" if workers > 1 else "serial",
+            workers=workers,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        raise Interrupted("escalation: interrupted; nothing was written") from None
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "indices.csv", result.table.to_csv(index=False))
+        atomic_write_text(out / "indices.json", dumps(result.to_json(), indent=1) + "\n")
+        for name in result.meta["outputs"]:
+            save_figure(result.plot(name, top=args.top + 5), out / f"{args.method}-{name}.png")
+    if args.json:
+        print(dumps(result.to_json(), indent=1))
+    else:
+        print(result.format_table(top=args.top))
+        if args.out:
+            print(f"indices and figures written to {args.out}")
+    return 0
+
+
+def _sample_priors(text: str | None) -> bool | list[str]:
+    """``--sample-priors``: absent (False), bare (every free parameter) or a comma-separated list of patterns."""
+    if text is None:
+        return False
+    if text == "all":
+        return True
+    patterns = [p.strip() for p in text.split(",")]
+    if not all(patterns):
+        raise RunError(f"--sample-priors: {text!r} is not a comma-separated list of parameter names or patterns")
+    return patterns
+
+
 def _run(args: argparse.Namespace) -> int:
     from escalation.runner import run_study
 
@@ -241,6 +308,7 @@ def _run(args: argparse.Namespace) -> int:
             block_size=args.block_size,
             progress=not args.quiet,
             posterior=False if args.no_posterior else args.posterior,
+            sample_priors=_sample_priors(args.sample_priors),
             dask_timeout=args.dask_timeout,
         )
     except KeyboardInterrupt:
@@ -380,6 +448,14 @@ def build_parser() -> argparse.ArgumentParser:
     posterior.add_argument(
         "--no-posterior", action="store_true", help="the scenario's own parameter values only, no parameters_from"
     )
+    posterior.add_argument(
+        "--sample-priors",
+        nargs="?",
+        const="all",
+        metavar="NAMES",
+        help="give each world its own draw from the priors of the free parameters, or of NAMES "
+        "(comma-separated names or patterns such as 'iran.*'); values are kept per replicate for 'discover'",
+    )
     run.add_argument(
         "--block-size",
         type=_positive_int,
@@ -390,6 +466,35 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+
+    sens = commands.add_parser("sensitivity", help="Sobol or Morris indices: which parameters decide the outcome")
+    sens.add_argument("file", metavar="FILE")
+    sens.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default sobol")
+    chosen = sens.add_mutually_exclusive_group()
+    chosen.add_argument("--params", metavar="NAMES", help="comma-separated names or patterns such as 'iran.*'")
+    chosen.add_argument("--all", action="store_true", help="every free parameter (the default)")
+    sens.add_argument(
+        "--n", type=_positive_int, default=1024, help="Sobol base sample (a power of two) or Morris trajectories"
+    )
+    sens.add_argument(
+        "--replicates", type=_positive_int, default=8, help="worlds per design point (default 8; more lowers the noise)"
+    )
+    sens.add_argument("--seed", type=_non_negative_int, default=0, help="design and simulation seed (default 0)")
+    sens.add_argument(
+        "--ranges",
+        choices=("prior", "posterior", "bounds"),
+        help="where ranges come from: central 90%% of the prior or posterior, or the bounds "
+        "(default: posterior if the scenario names one, else prior)",
+    )
+    sens.add_argument(
+        "--range", action="append", default=[], metavar="NAME=LOW:HIGH", help="the range of one parameter (repeatable)"
+    )
+    sens.add_argument("--workers", type=_positive_int, help="worker processes (default 1)")
+    sens.add_argument("--top", type=_positive_int, default=10, help="parameters listed per output (default 10)")
+    sens.add_argument("--out", metavar="DIR", help="write indices.csv, indices.json and a figure per output to DIR")
+    sens.add_argument("--json", action="store_true", help="print {meta, indices: [...]} instead of the table")
+    sens.add_argument("--quiet", action="store_true", help="no progress bar")
+    sens.set_defaults(handler=_sensitivity)
 
     plot = commands.add_parser("plot", help="draw the figures of a finished study")
     plot.add_argument("results", metavar="RESULTS_DIR", help="folder written by: escalation run FILE --out DIR")

@@ -254,6 +254,12 @@ class Results:
                 f"parameters: {draws:,} posterior draws, about {self.runs / draws:,.0f} worlds each; the second "
                 "interval includes parameter uncertainty"
             )
+        elif "priors" in self.meta:
+            lines.append(
+                f"parameters: every world drew its own values of {len(self.meta['priors']['parameters'])} parameters "
+                "from their priors; each probability averages over the priors, and its interval is the Monte Carlo "
+                "error of that average"
+            )
         else:
             lines.append("intervals are Monte Carlo error only: parameter uncertainty is not included (no posterior)")
         proxy = self.proxy_table()

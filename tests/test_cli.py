@@ -208,3 +208,18 @@ def test_plot_of_damaged_results_is_one_line(tmp_path, capsys, content):
     assert main(["plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "results.json: not readable as a study's results" in err
+
+
+def test_the_mutation_campaign_runs_and_finds_no_traceback_or_hang() -> None:
+    """A few mutants of the shipped scenarios through validate, run and trace (tests/fuzz_cli.py)."""
+    script = Path(__file__).with_name("fuzz_cli.py")
+    done = subprocess.run(
+        [sys.executable, str(script), "--mutants", "8", "--seed", "3", "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    counts = dict(line.split(": ") for line in done.stdout.strip().splitlines())
+    assert int(counts["mutants"].strip()) == 8
+    assert (counts["tracebacks"], counts["failures"], counts["hangs"]) == ("0", "0", "0"), done.stdout
+    assert done.returncode == 0

@@ -18,6 +18,8 @@ from escalation.outcomes import rung_counts, summarise_block
 from escalation.runner import stopping
 from escalation.summary import BlockSummary  # noqa: F401  (re-exported)
 
+PARAMETER_PREFIX = "param:"  # replicate columns holding a world's own parameter values: param:iran.rationality
+
 
 def block_rng(seed: int, block: int) -> np.random.Generator:
     """The generator of block ``block`` of a study seeded with ``seed``."""
@@ -43,7 +45,8 @@ def run_block(
 ) -> BlockResult:
     """Simulate block ``index`` (``n_worlds`` <= ``block_size`` worlds) and return its rows and counts.
 
-    ``parameters``: this block's slice of the study's per-world parameter arrays.
+    ``parameters``: this block's slice of the study's per-world parameter arrays; each is kept
+    in the rows as a column ``param:NAME``.
     """
     rng = block_rng(seed, index)
     try:
@@ -57,6 +60,8 @@ def run_block(
         raise
     first = index * block_size
     rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
+    for name, values in (parameters or {}).items():  # each world's own values, for scenario discovery
+        rows[PARAMETER_PREFIX + name] = np.broadcast_to(np.asarray(values, dtype=float), (n_worlds,)).copy()
     counts = rung_counts(model)
     model.release()
     return BlockResult(index=index, rows=rows, counts=counts)

@@ -83,6 +83,54 @@ class WorldParameters:
         return digest.hexdigest()
 
 
+class PriorParameters:
+    """Worlds that draw their own parameter values from the priors (``run_study(sample_priors=...)``).
+
+    Block ``k`` draws from ``SeedSequence(seed, spawn_key=(k, 1))``, a stream of its own beside
+    the block's simulation stream, so the values depend on the seed and block layout only.
+    Each prior is restricted to the parameter's bounds (by rejection).
+    """
+
+    def __init__(self, free: Sequence[Any], seed: int, block_size: int) -> None:
+        self.free = list(free)
+        self.seed = seed
+        self.block_size = block_size
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        return {p.name: p for p in self.free}
+
+    def block(self, start: int, size: int) -> dict[str, np.ndarray]:
+        """The values of worlds ``start`` to ``start + size - 1`` (``start`` a block boundary)."""
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(start // self.block_size, 1)))
+        return {p.name: p.draw(rng, size) for p in self.free}
+
+    @property
+    def hash(self) -> str:
+        """Identifies the draws: the parameters, their priors and supports (the seed is in the manifest)."""
+        text = "|".join(f"{p.name}~{p.prior}[{p.low!r},{p.high!r}]" for p in self.free)
+        return hashlib.sha256(("priors|" + text).encode()).hexdigest()
+
+
+def prior_parameters(
+    scenario: Scenario, patterns: Sequence[str] | None, seed: int, block_size: int, hold: Sequence[str] = ()
+) -> tuple[PriorParameters, dict[str, Any]]:
+    """Per-world draws from the priors of the scenario's free parameters (or those ``patterns`` name)."""
+    from escalation.calibration.space import free_parameters
+
+    try:
+        free = [p for p in free_parameters([scenario], patterns) if p.name not in hold]
+    except RunError as exc:
+        message = (
+            str(exc).replace("fit: --params", "--sample-priors").replace("the corpus", f"scenario {scenario.name!r}")
+        )
+        raise RunError(message) from None
+    if not free:
+        raise RunError(f"scenario {scenario.name!r} has no free parameter to draw from a prior")
+    meta = {"parameters": [p.name for p in free], "priors": {p.name: str(p.prior) for p in free}}
+    return PriorParameters(free, seed, block_size), meta
+
+
 def _changed_since_fit(scenario: Scenario, posterior: Any) -> tuple[str, ...]:
     """Parameters the scenario sets to another value than the fit started from (its ``fit.json``).
 
@@ -189,6 +237,7 @@ def run_study(
     parameters: Any = None,
     posterior: Any = None,
     hold: Sequence[str] = (),
+    sample_priors: bool | Sequence[str] = False,
     dask_timeout: float = DASK_TIMEOUT,
 ) -> Results:
     """Run a Monte Carlo study of ``scenario`` and return its :class:`Results`.
@@ -208,6 +257,11 @@ def run_study(
     (``None``) the scenario's own ``parameters_from`` is used when it has one; ``False``
     uses the scenario's values only. ``hold`` names parameters that keep the scenario's value
     in every world rather than a posterior draw (a sweep holds the parameter it sweeps).
+    ``sample_priors`` (``True``, or full names and shell patterns such as ``iran.*``) gives
+    every world its own draw from the priors of the scenario's free parameters (those a fit
+    frees: global parameters and the strategic actors' ones), for uncertainty runs and
+    scenario discovery; it replaces the scenario's posterior.
+    Per-world values are kept in the replicate rows, a column ``param:NAME`` each.
     ``dask_timeout`` (seconds) bounds every wait of the Dask executor: for the scheduler, its
     first worker, and progress while no worker is left.
     """
@@ -234,13 +288,19 @@ def run_study(
     sizes = [min(block_size, total_runs - k * block_size) for k in range(n_blocks)]
     stopping: dict[str, Any] = {"runs": runs} if runs is not None else {"precision": precision, "max_runs": max_runs}
     compiled = CompiledScenario.from_scenario(scenario)
-    if posterior is None and parameters is None:
+    if sample_priors is not False and (parameters is not None or posterior not in (None, False)):
+        raise RunError("give one of per-world parameters, a posterior or sample_priors")
+    if posterior is None and parameters is None and sample_priors is False:
         posterior = scenario.parameters_from
     if posterior is not None and posterior is not False and parameters is not None:
         raise RunError("give per-world parameters or a posterior, not both")
     posterior_meta: dict[str, Any] | None = None
-    per_world: WorldParameters | None = None
-    if posterior is not None and posterior is not False:
+    priors_meta: dict[str, Any] | None = None
+    per_world: WorldParameters | PriorParameters | None = None
+    if sample_priors is not False:
+        patterns = None if sample_priors is True else list(sample_priors)
+        per_world, priors_meta = prior_parameters(scenario, patterns, seed, block_size, tuple(hold))
+    elif posterior is not None and posterior is not False:
         per_world, posterior_meta = posterior_parameters(compiled, posterior, tuple(hold))
     elif parameters is not None:
         per_world = _study_parameters(compiled, runs, parameters)
@@ -319,6 +379,7 @@ def run_study(
         "scenario_hash": scenario.hash,
         **({"parameters_hash": manifest["parameters_hash"]} if per_world is not None else {}),
         **({"posterior": posterior_meta} if posterior_meta else {}),
+        **({"priors": priors_meta} if priors_meta else {}),
         "elapsed_s": time.perf_counter() - started,
         "executor": kind,
         "workers": n_workers,
