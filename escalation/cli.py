@@ -217,6 +217,108 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _swept(item: str) -> tuple[str, list[float]]:
+    """``--param NAME=V1,V2,...`` as ``(name, values)``."""
+    name, sep, text = item.partition("=")
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not sep or not name.strip() or not values:
+        raise RunError(f"--param {item!r}: expected NAME=V1,V2,..., such as iran.rationality=0.5,1,2")
+    return name.strip(), values
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from escalation.plots import save_figure
+    from escalation.sweep import plot_sweep, plot_sweep_grid, sweep, sweep_grid
+
+    if len(args.param) > 2:
+        raise RunError("give one --param (a curve) or two (a heat map)")
+    scenario = load_scenario(args.file)
+    swept = [_swept(item) for item in args.param]
+    workers = args.workers or 1
+    options = {"runs": args.runs, "seed": args.seed, "executor": "processes" if workers > 1 else "serial"}
+    try:
+        if len(swept) == 1:
+            table = sweep(scenario, *swept[0], workers=workers, **options)
+        else:
+            table = sweep_grid(scenario, swept[0], swept[1], workers=workers, **options)
+    except KeyboardInterrupt:
+        raise Interrupted("escalation: interrupted; nothing was written") from None
+    outcome = args.outcome or table["outcome"].iloc[0]
+    if args.outcome and args.outcome not in set(table["outcome"]):
+        raise RunError(
+            f"--outcome {args.outcome!r}: the scenario's outcomes are {', '.join(dict.fromkeys(table['outcome']))}"
+        )
+    if args.plot:
+        save_figure(plot_sweep(table) if len(swept) == 1 else plot_sweep_grid(table, outcome), args.plot)
+    if args.json:
+        print(dumps({"meta": table.attrs, "rows": table.to_dict(orient="records")}, indent=1))
+        return 0
+    fields = [table.attrs["field"]] if len(swept) == 1 else [table.attrs["x"], table.attrs["y"]]
+    shown = table.rename(columns={"value": fields[0], "x": fields[0], "y": fields[-1]})
+    print(f"{table.attrs['scenario']}: {args.runs:,} replicates per value, seed {args.seed} for every value")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.plot:
+        print(f"figure written to {args.plot}")
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from escalation.discovery import cart, plot_box, plot_peeling, prim
+    from escalation.io import atomic_write_text
+    from escalation.plots import save_figure
+    from escalation.results import Results
+    from escalation.runner.blocks import PARAMETER_PREFIX
+
+    results = Results.load(args.results)
+    if args.outcome not in results.outcome_names:
+        raise RunError(f"--outcome {args.outcome!r}: the study's outcomes are {', '.join(results.outcome_names)}")
+    if args.threshold is not None and not 0 < args.threshold <= 1:
+        raise RunError(f"--threshold must be a share in (0, 1], got {args.threshold}")
+    rows = results.replicates()
+    columns = [c for c in rows.columns if c.startswith(PARAMETER_PREFIX)]
+    if not columns:
+        raise RunError(
+            f"{args.results}: the study kept no per-world parameters; run it with --sample-priors or a posterior"
+        )
+    X = rows[columns].rename(columns=lambda c: c[len(PARAMETER_PREFIX) :])
+    X = X.loc[:, X.nunique() > 1]  # parameters every world shares say nothing
+    y = (rows["outcome"] == args.outcome).to_numpy()
+    try:
+        boxes = prim(X, y, threshold=args.threshold, min_mass=args.min_mass)
+        tree = cart(X, y, max_depth=args.depth)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "prim.json", dumps(boxes.to_json(), indent=1) + "\n")
+        atomic_write_text(out / "cart.json", dumps(tree.to_json(), indent=1) + "\n")
+        save_figure(plot_peeling(boxes), out / "peeling.png")
+        save_figure(plot_box(boxes), out / "box.png")
+    if args.json:
+        print(dumps({"prim": boxes.to_json(), "cart": tree.to_json()}, indent=1))
+        return 0
+    chosen = boxes.trajectory.iloc[boxes.chosen]
+    print(
+        f"{args.outcome} in {y.mean():.2%} of {len(y):,} worlds; {X.shape[1]} parameters vary across worlds\n\n"
+        f"PRIM box (step {boxes.chosen} of {len(boxes.trajectory) - 1}): coverage {chosen['coverage']:.1%} "
+        f"(share of the {args.outcome} worlds inside), density {chosen['density']:.1%} (share of the box's worlds "
+        f"with {args.outcome}), mass {chosen['mass']:.1%} (share of all worlds)"
+        + ("" if boxes.reached else f"; no box reaches density {args.threshold:.0%}, this is the densest")
+    )
+    print(boxes.box_table().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"\nCART leaves (depth {args.depth}), densest first:")
+    print(tree.leaves.head(8).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        print(f"\nboxes, tree and figures written to {args.out}")
+    return 0
+
+
 def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
     """``--range NAME=LOW:HIGH`` options as a mapping."""
     found = {}
@@ -466,6 +568,40 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+
+    swp = commands.add_parser("sweep", help="outcome probabilities over one or two parameters' values")
+    swp.add_argument("file", metavar="FILE")
+    swp.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="NAME=V1,V2,...",
+        help="a parameter (iran.rationality, telegraph_factor) or field path and its values; give one or two",
+    )
+    swp.add_argument("--runs", type=_positive_int, default=10_000, help="replicates per value (default 10,000)")
+    swp.add_argument("--seed", type=_non_negative_int, default=0, help="seed of every value's study (default 0)")
+    swp.add_argument("--workers", type=_positive_int, help="worker processes (default 1)")
+    swp.add_argument("--outcome", help="the outcome of a two-parameter heat map (default: the first)")
+    swp.add_argument("--plot", metavar="FILE", help="write the sweep figure (two parameters: a heat map) to FILE")
+    swp.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
+    swp.set_defaults(handler=_sweep)
+
+    disc = commands.add_parser(
+        "discover", help="PRIM boxes and a CART tree: which parameter regions lead to an outcome"
+    )
+    disc.add_argument("results", metavar="RESULTS_DIR", help="a study that kept each world's parameters (--out)")
+    disc.add_argument("--outcome", required=True, help="the outcome to explain, such as war")
+    disc.add_argument(
+        "--threshold", type=float, metavar="P", help="the least density (share of the box's worlds with the outcome) "
+        "of the reported box (default: the box with the most coverage x density)",
+    )  # fmt: skip
+    disc.add_argument(
+        "--min-mass", type=float, default=0.05, help="smallest share of worlds a box keeps (default 0.05)"
+    )
+    disc.add_argument("--depth", type=_positive_int, default=3, help="depth of the CART tree (default 3)")
+    disc.add_argument("--out", metavar="DIR", help="write prim.json, cart.json, peeling.png and box.png to DIR")
+    disc.add_argument("--json", action="store_true", help="print {prim, cart} as JSON instead of the tables")
+    disc.set_defaults(handler=_discover)
 
     sens = commands.add_parser("sensitivity", help="Sobol or Morris indices: which parameters decide the outcome")
     sens.add_argument("file", metavar="FILE")

@@ -95,6 +95,12 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _fmt_in(value: float, span: float) -> str:
+    """A value of a parameter whose full range is ``span`` wide, to about a thousandth of the range."""
+    decimals = min(10, max(0, 3 - math.floor(math.log10(span)))) if span > 0 else 3
+    return f"{value:.{decimals}f}"
+
+
 # ---------------------------------------------------------------------------------------------
 # PRIM
 
@@ -497,8 +503,14 @@ def plot_peeling(result: PrimResult, *, ax: Axes | None = None) -> Figure:
         set_title,
     )
 
-    fig, ax = figure_and_axes(ax, (6.4, 4.6))
+    fig, ax = figure_and_axes(ax, (7.0, 4.8))
     table = result.trajectory
+    # wrapped to the axes' width before the colour bar narrows them: the title may run over the bar
+    set_title(
+        ax,
+        f"PRIM peeling trajectory: density against coverage ({len(table)} boxes)",
+        f"{result.n_worlds:,} worlds, base rate {result.base_rate:.1%}; chosen: {_chosen_rule(result)}",
+    )
     most = max(1, int(table["restricted"].max()))
     cmap = colormaps["viridis"].resampled(most + 1)
     norm = BoundaryNorm(np.arange(-0.5, most + 1.5), cmap.N)
@@ -522,14 +534,16 @@ def plot_peeling(result: PrimResult, *, ax: Axes | None = None) -> Figure:
         zorder=4,
         label="chosen box",
     )
-    right = coverage > 0.5
+    # below and left of the trajectory the axes are empty: the text goes there, next to the box if it fits
+    near = coverage >= 0.4
     ax.annotate(
-        f"step {result.chosen}: coverage {coverage:.1%}, density {density:.1%}\n"
+        f"chosen: step {result.chosen}\ncoverage {coverage:.1%}, density {density:.1%}\n"
         f"mass {float(row['mass']):.1%}, {int(row['restricted'])} restricted",
         xy=(coverage, density),
-        xytext=(-14 if right else 14, -30),
-        textcoords="offset points",
-        ha="right" if right else "left",
+        xytext=(-12, -14) if near else (0.03, 0.3),
+        textcoords="offset points" if near else "axes fraction",
+        ha="right" if near else "left",
+        va="top" if near else "bottom",
         fontsize=SMALL_SIZE,
         arrowprops={"arrowstyle": "-", "color": "#b2182b", "linewidth": 0.8},
     )
@@ -545,11 +559,6 @@ def plot_peeling(result: PrimResult, *, ax: Axes | None = None) -> Figure:
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.legend(fontsize=SMALL_SIZE, frameon=False, loc="lower left")
     clean_spines(ax)
-    set_title(
-        ax,
-        f"PRIM peeling trajectory: density against coverage ({len(table)} boxes)",
-        f"{result.n_worlds:,} worlds, base rate {result.base_rate:.1%}; chosen: {_chosen_rule(result)}",
-    )
     return fig
 
 
@@ -574,10 +583,11 @@ def plot_box(result: PrimResult, step: int | None = None, *, ax: Axes | None = N
         where = np.arange(rows)
         ax.barh(where, np.ones(rows), left=0.0, height=0.55, color="0.9", label="full range")
         ax.barh(where, high - low, left=low, height=0.55, color="#2166ac", label="box")
+        labels = []
         for k, r in enumerate(table.itertuples(index=False)):
-            ax.text(low[k] - 0.012, k, _fmt(r.low), ha="right", va="center", fontsize=SMALL_SIZE)
-            ax.text(high[k] + 0.012, k, _fmt(r.high), ha="left", va="center", fontsize=SMALL_SIZE)
-        labels = [f"{r.parameter}\n[{_fmt(r.min)}, {_fmt(r.max)}]" for r in table.itertuples(index=False)]
+            ax.text(low[k] - 0.012, k, _fmt_in(r.low, span[k]), ha="right", va="center", fontsize=SMALL_SIZE)
+            ax.text(high[k] + 0.012, k, _fmt_in(r.high, span[k]), ha="left", va="center", fontsize=SMALL_SIZE)
+            labels.append(f"{r.parameter}\n[{_fmt_in(r.min, span[k])}, {_fmt_in(r.max, span[k])}]")
         ax.set_yticks(where, labels=labels, fontsize=SMALL_SIZE)
         ax.set_ylim(rows - 0.5, -0.5)
         ax.legend(fontsize=SMALL_SIZE, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures as cf
+import functools
 import json
 import os
 import random
@@ -95,12 +96,17 @@ def _run(command: list[str], timeout: float, cwd: Path) -> tuple[str, str]:
     return "failure", f"status {done.returncode}: {err[-2000:]}"
 
 
+@functools.cache
+def _sources(tree: Path) -> list[Path]:
+    """The scenario files of ``tree`` that mutants are made from (listed once, before any mutant exists)."""
+    return sorted(p for p in tree.rglob("*.yaml") if "sources" not in p.parts)
+
+
 def try_mutant(args: tuple[Path, int, float]) -> dict:
     """Write mutant ``index`` next to its source in ``tree`` and put it through the commands."""
     tree, index, timeout = args
     rng = random.Random(index)
-    sources = sorted(p for p in tree.rglob("*.yaml") if "__m" not in p.name and "sources" not in p.parts)
-    source = rng.choice(sources)
+    source = rng.choice(_sources(tree))
     text, kind = mutate(source.read_text(encoding="utf-8"), rng)
     mutant = source.with_name(f"{source.stem}__m{index}.yaml")
     mutant.write_bytes(text.encode("utf-8", "surrogatepass"))
@@ -110,7 +116,7 @@ def try_mutant(args: tuple[Path, int, float]) -> dict:
         verdict, err = _run([*command, "validate", str(mutant)], timeout, tree)
         record["steps"]["validate"] = verdict
         if verdict == "ok":
-            out = tree / f"out__m{index}"
+            out = tree.parent / f"out__m{index}"  # outside the scenarios, which stay the mutants' sources
             run = [
                 "run",
                 str(mutant),
@@ -153,6 +159,7 @@ def main() -> int:
         for w in range(args.workers):  # a copy of the scenarios per worker, so relative extends resolve
             trees.append(Path(tmp) / f"w{w}" / "scenarios")
             shutil.copytree(ROOT / "scenarios", trees[-1])
+            _sources(trees[-1])
         tasks = [(trees[i % args.workers], args.seed + i, args.timeout) for i in range(args.mutants)]
         counts: collections.Counter[str] = collections.Counter()
         failing = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sys
 from pathlib import Path
@@ -162,14 +163,19 @@ def test_accepts_a_path():
     assert out["count"].sum() == 50
 
 
+def outcome_lines(ax):
+    """The outcome curves of a sweep figure (not the line marking the scenario's value)."""
+    return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+
+
 def test_figure_renders(table, tmp_path):
     fig = plot_sweep(table)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    assert [line.get_label() for line in ax.get_lines()] == [o.replace("_", " ") for o in table["outcome"].unique()]
-    restraint = next(line for line in ax.get_lines() if line.get_label() == "mutual restraint")
+    assert [line.get_label() for line in outcome_lines(ax)] == [o.replace("_", " ") for o in table["outcome"].unique()]
+    restraint = next(line for line in outcome_lines(ax) if line.get_label() == "mutual restraint")
     assert restraint.get_color() == outcome_colours(["mutual_restraint"])["mutual_restraint"]
-    assert ax.get_xlabel() == FIELD
+    assert fig.axes[-1].get_xlabel() == FIELD
     path = tmp_path / "sweep.png"
     fig.savefig(path)
     assert path.stat().st_size > 0
@@ -179,7 +185,7 @@ def test_figure_colours_outcomes_as_every_other_figure(table):
     renamed = table.replace({"outcome": {"proxy_attrition": "stalemate", "unresolved": "drift"}})
     every = list(dict.fromkeys(renamed["outcome"]))
     ax = plot_sweep(renamed).axes[0]
-    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    colours = {line.get_label(): line.get_color() for line in outcome_lines(ax)}
     assert colours == {o.replace("_", " "): c for o, c in outcome_colours(every).items()}
 
 
@@ -187,7 +193,7 @@ def test_figure_on_given_axes_with_chosen_outcomes(table):
     fig = Figure()
     ax = fig.add_subplot()
     assert plot_sweep(table, outcomes=["war"], ax=ax) is fig
-    assert [line.get_label() for line in ax.get_lines()] == ["war"]
+    assert [line.get_label() for line in outcome_lines(ax)] == ["war"]
     with pytest.raises(RunError, match="no outcome 'peace'"):
         plot_sweep(table, outcomes=["peace"])
     with pytest.raises(RunError, match="lacks column"):
@@ -230,3 +236,72 @@ def _held(field: str) -> tuple[str, ...]:
     from escalation.sweep import _parameter_of
 
     return _parameter_of(field)
+
+
+def test_parameter_names_sweep_their_fields_and_the_scenario_value_is_marked(seeded_short, table):
+    from escalation.sweep import field_of
+
+    assert field_of(seeded_short, "iran.rationality") == "actors.iran.rationality"
+    assert field_of(seeded_short, "telegraph_factor") == "parameters.telegraph_factor"
+    assert field_of(seeded_short, "rocket_attack.killed_mean") == "actions.rocket_attack.killed_mean"
+    with pytest.raises(RunError, match=r"did you mean 'iran\.rationality'"):
+        field_of(seeded_short, "iran.rationalty")
+    by_name = sweep(seeded_short, "kataib_hezbollah.control", VALUES, runs=RUNS, seed=3, block_size=250)
+    pd.testing.assert_frame_equal(by_name, table)  # same field, same seed: the same numbers
+    assert table.attrs["current"] == seeded_short.actor("kataib_hezbollah").control
+    ax = plot_sweep(table).axes[0]
+    marks = [line for line in ax.get_lines() if line.get_label().startswith("_")]
+    assert [tuple(line.get_xdata()) for line in marks] == [(table.attrs["current"],) * 2]
+
+
+def test_rare_outcomes_get_a_logarithmic_panel(table):
+    rare = table.assign(p=np.where(table["outcome"] == "war", 0.004, table["p"]))
+    rare["ci_high"] = np.maximum(rare["ci_high"], rare["p"])
+    fig = plot_sweep(rare)
+    assert [ax.get_yscale() for ax in fig.axes] == ["linear", "log"]
+    common = table[table["outcome"] != "war"].assign(p=0.3)
+    assert [ax.get_yscale() for ax in plot_sweep(common).axes] == ["linear"]
+
+
+def test_a_grid_sweep_matches_one_field_sweeps_and_draws_a_heat_map(seeded_short, tmp_path):
+    from escalation.sweep import plot_sweep_grid, sweep_grid
+
+    grid = sweep_grid(
+        seeded_short, (FIELD, [0.2, 0.8]), ("telegraph_factor", [0.1, 0.5]), runs=RUNS, seed=3, block_size=250
+    )
+    assert len(grid) == 4 * len(seeded_short.outcomes)
+    assert (grid.groupby(["x", "y"])["count"].sum() == RUNS).all()
+    # a cell is the one-field sweep of the variant with the other field's value: common random numbers
+    cell = grid[(grid["x"] == 0.8) & (grid["y"] == 0.1)]
+    one = sweep(variant(seeded_short, "telegraph_factor", 0.1), FIELD, [0.8], runs=RUNS, seed=3, block_size=250)
+    np.testing.assert_array_equal(cell["count"].to_numpy(), one["count"].to_numpy())
+    fig = plot_sweep_grid(grid, "mutual_restraint")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(texts) == 4 and all("%" in t for t in texts)
+    fig.savefig(tmp_path / "grid.png")
+    with pytest.raises(RunError, match="the same"):
+        sweep_grid(seeded_short, (FIELD, [0.2]), ("kataib_hezbollah.control", [0.5]), runs=10)
+    with pytest.raises(RunError, match="no outcome 'peace'"):
+        plot_sweep_grid(grid, "peace")
+
+
+def test_sweep_command_one_and_two_parameters(tmp_path, capsys):
+    from escalation.cli import main
+
+    path = str(SEEDED_PATH)
+    assert main(["sweep", path, "--param", "iran.rationality=1,2", "--runs", "200", "--json"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert one["meta"]["field"] == "actors.iran.rationality" and len(one["rows"]) == 2 * 4
+    figure = tmp_path / "grid.png"
+    args = ["--param", "iran.rationality=1,2", "--param", "telegraph_factor=0.1,0.3", "--runs", "100"]
+    assert main(["sweep", path, *args, "--plot", str(figure), "--outcome", "war"]) == 0
+    out = capsys.readouterr().out
+    assert "actors.iran.rationality" in out and "parameters.telegraph_factor" in out and figure.stat().st_size > 0
+    for bad, message in [
+        (["--param", "iran.rationality=x"], "expected NAME=V1,V2"),
+        (["--param", "a=1", "--param", "b=1", "--param", "c=1"], "one --param"),
+        (["--param", "iran.rationality=1", "--outcome", "peace"], "--outcome 'peace'"),
+    ]:
+        assert main(["sweep", path, *bad, "--runs", "10"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
