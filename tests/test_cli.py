@@ -219,7 +219,7 @@ def test_the_mutation_campaign_runs_and_finds_no_traceback_or_hang() -> None:
         text=True,
         timeout=600,
     )
-    counts = dict(line.split(": ") for line in done.stdout.strip().splitlines())
-    assert int(counts["mutants"].strip()) == 8
+    counts = {key.strip(): value for key, value in (line.split(": ") for line in done.stdout.strip().splitlines())}
+    assert int(counts["mutants"]) == 8
     assert (counts["tracebacks"], counts["failures"], counts["hangs"]) == ("0", "0", "0"), done.stdout
     assert done.returncode == 0

@@ -305,13 +305,10 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def interrupt_after_two_blocks(
-    scenario_file: pathlib.Path, out: pathlib.Path, sig: int, *extra: str
-) -> tuple[int, str]:
-    """Start the CLI study in a child process; once two blocks are on disk, send ``sig`` to its
-    whole process group (workers included), as Ctrl-C in a terminal does."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "escalation.cli", *cli_args(scenario_file, out), *extra],
+def start_cli(*args: str) -> subprocess.Popen:
+    """``escalation ARGS`` in a child process of its own session, as a command typed at a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "escalation.cli", *args],
         env=subprocess_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -321,6 +318,14 @@ def interrupt_after_two_blocks(
         # that; give it the default, as a command typed at a terminal has
         preexec_fn=_default_sigint,
     )
+
+
+def interrupt_after_two_blocks(
+    scenario_file: pathlib.Path, out: pathlib.Path, sig: int, *extra: str
+) -> tuple[int, str]:
+    """Start the CLI study in a child process; once two blocks are on disk, send ``sig`` to its
+    whole process group (workers included), as Ctrl-C in a terminal does."""
+    child = start_cli(*cli_args(scenario_file, out), *extra)
     try:
         deadline = time.monotonic() + 120
         while len(list((out / "blocks").glob("block-*.parquet")) if (out / "blocks").is_dir() else []) < 2:
@@ -447,15 +452,7 @@ def test_a_second_ctrl_c_exits_at_once(long_scenario_file, tmp_path):
     out = tmp_path / "twice"
     # blocks of a second or two each, so that the second Ctrl-C lands while the workers wind down
     args = ["run", str(long_scenario_file), "--out", str(out), "--block-size", "20000", "--runs", "200000"]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "escalation.cli", *args, "--seed", str(SEED), "--quiet", "--workers", "2"],
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_default_sigint,
-    )
+    child = start_cli(*args, "--seed", str(SEED), "--quiet", "--workers", "2")
     try:
         deadline = time.monotonic() + 120
         while not (out / "blocks").is_dir() or not list((out / "blocks").glob("block-*.parquet")):
@@ -481,15 +478,7 @@ def test_ctrl_c_during_start_up_is_one_line(long_scenario_file, tmp_path, delay)
 
     (The library's code starts some 40 ms after the interpreter does; a Ctrl-C before that is
     Python's own start-up.)"""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "escalation.cli", *cli_args(long_scenario_file, tmp_path / "early")],
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_default_sigint,
-    )
+    child = start_cli(*cli_args(long_scenario_file, tmp_path / "early"))
     try:
         time.sleep(delay)
         os.killpg(child.pid, signal.SIGINT)
