@@ -340,13 +340,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from escalation.sensitivity import sensitivity
 
     scenario = load_scenario(args.file)
-    params = _sample_priors(args.params) if args.params else None
+    params = None if args.params in (None, "all") else _patterns(args.params, "--params")
     workers = args.workers or 1
     try:
         result = sensitivity(
             scenario,
             method=args.method,
-            params=params if isinstance(params, list) else None,
+            params=params,
             n=args.n,
             replicates=args.replicates,
             seed=args.seed,
@@ -374,16 +374,19 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sample_priors(text: str | None) -> bool | list[str]:
-    """``--sample-priors``: absent (False), bare (every free parameter) or a comma-separated list of patterns."""
-    if text is None:
-        return False
-    if text == "all":
-        return True
+def _patterns(text: str, option: str) -> list[str]:
+    """A comma-separated list of parameter names or patterns (``iran.*``), as a list."""
     patterns = [p.strip() for p in text.split(",")]
     if not all(patterns):
-        raise RunError(f"--sample-priors: {text!r} is not a comma-separated list of parameter names or patterns")
+        raise RunError(f"{option}: {text!r} is not a comma-separated list of parameter names or patterns")
     return patterns
+
+
+def _sample_priors(text: str | None) -> bool | list[str]:
+    """``--sample-priors``: absent (False), bare (every free parameter) or a list of patterns."""
+    if text is None:
+        return False
+    return True if text == "all" else _patterns(text, "--sample-priors")
 
 
 def _run(args: argparse.Namespace) -> int:

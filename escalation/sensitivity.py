@@ -149,10 +149,8 @@ def parameter_ranges(
     source = source or ("posterior" if scenario.parameters_from else "prior")
     if source not in RANGES:
         raise RunError(f"ranges must be one of {', '.join(RANGES)}, got {source!r}")
-    try:
-        free = free_parameters([scenario], list(names) if names is not None else None)
-    except RunError as exc:
-        raise RunError(str(exc).replace("fit: --params", "sensitivity: --params")) from None
+    patterns = list(names) if names is not None else None
+    free = free_parameters([scenario], patterns, option="sensitivity: --params", within=f"scenario {scenario.name!r}")
     draws = None
     if source == "posterior":
         if not scenario.parameters_from:

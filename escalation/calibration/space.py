@@ -86,13 +86,20 @@ class FreeParameter:
         return out[:size]
 
 
-def free_parameters(scenarios: Sequence[Scenario], patterns: Sequence[str] | None = None) -> list[FreeParameter]:
+def free_parameters(
+    scenarios: Sequence[Scenario],
+    patterns: Sequence[str] | None = None,
+    *,
+    option: str = "fit: --params",
+    within: str = "the corpus",
+) -> list[FreeParameter]:
     """The parameters a fit frees, in registry order, from every scenario of the corpus.
 
     Without ``patterns``: every global parameter and every parameter of the strategic actors
     whose prior is not ``fixed``; action parameters (casualty means, harm) keep their values.
     ``patterns`` are full names or shell patterns (``*.rationality``, ``iran.*``,
-    ``rocket_attack.killed_mean``); a pattern that matches nothing is an error.
+    ``rocket_attack.killed_mean``); a pattern that matches nothing is an error, worded with the
+    caller's ``option`` and ``within`` ("fit: --params 'x' matches no free parameter of the corpus").
     """
     found: dict[str, FreeParameter] = {}
     for scenario in scenarios:
@@ -118,5 +125,5 @@ def free_parameters(scenarios: Sequence[Scenario], patterns: Sequence[str] | Non
     if patterns is not None:
         for pattern in patterns:
             if not any(fnmatch.fnmatchcase(name, pattern) for name in found):
-                raise RunError(f"fit: --params {pattern!r} matches no free parameter of the corpus")
+                raise RunError(f"{option} {pattern!r} matches no free parameter of {within}")
     return list(found.values())

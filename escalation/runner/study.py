@@ -118,13 +118,10 @@ def prior_parameters(
     """Per-world draws from the priors of the scenario's free parameters (or those ``patterns`` name)."""
     from escalation.calibration.space import free_parameters
 
-    try:
-        free = [p for p in free_parameters([scenario], patterns) if p.name not in hold]
-    except RunError as exc:
-        message = (
-            str(exc).replace("fit: --params", "--sample-priors").replace("the corpus", f"scenario {scenario.name!r}")
-        )
-        raise RunError(message) from None
+    within = f"scenario {scenario.name!r}"
+    free = [
+        p for p in free_parameters([scenario], patterns, option="--sample-priors", within=within) if p.name not in hold
+    ]
     if not free:
         raise RunError(f"scenario {scenario.name!r} has no free parameter to draw from a prior")
     meta = {"parameters": [p.name for p in free], "priors": {p.name: str(p.prior) for p in free}}
