@@ -151,10 +151,10 @@ class Parameter:
             raise ValueError(f"{self.name}: default {self.default} outside its bounds")
         parse_prior(self.prior, self.default if self.default else 1.0)
 
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` lies within the bounds."""
-        above = value > self.low if self.low_open else value >= self.low
-        return above and value <= self.high
+    def contains(self, value: Any) -> Any:
+        """Whether ``value`` (a number, or each entry of a numpy array) lies within the bounds."""
+        above = (value > self.low) if self.low_open else (value >= self.low)
+        return above & (value <= self.high)
 
     def bounds_text(self) -> str:
         return f"{'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"

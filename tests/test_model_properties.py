@@ -19,6 +19,7 @@ from hypothesis.extra.numpy import arrays
 
 from escalation import EscalationModel, Scenario, ScenarioError, load_scenario
 from escalation.mechanisms import choice
+from escalation.model.model import TILE_WORLDS
 
 SLOW_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = st.integers(0, 2**32 - 1)
@@ -279,6 +280,20 @@ def test_same_seed_same_run(data: dict, n_worlds: int, seed: int) -> None:
     assert_same(first, state(run(scenario, n_worlds, seed)))
     # a seed and a Generator made from it are the same source of randomness
     assert_same(first, state(EscalationModel(scenario, n_worlds, rng=np.random.default_rng(seed)).run()))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=SEEDS, n_worlds=st.integers(1, 3 * TILE_WORLDS + 5), stepped=st.integers(0, 20))
+def test_stepping_day_by_day_gives_the_numbers_of_a_run(
+    seeded_short: Scenario, seed: int, n_worlds: int, stepped: int
+) -> None:
+    """Each tile of worlds draws from its own stream day by day, so one day at a time or all at once agree."""
+    ran = run(seeded_short, n_worlds, seed, detail=True)
+    model = EscalationModel(seeded_short, n_worlds=n_worlds, rng=seed, detail=True)
+    for _ in range(stepped):  # some days one by one, then the rest in one pass
+        model.step()
+    assert_same(state(ran), state(model.run()))
+    assert model.steps == ran.steps == seeded_short.horizon_days
 
 
 @settings(max_examples=15, deadline=None)

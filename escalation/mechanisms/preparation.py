@@ -43,11 +43,15 @@ NEUTRAL = {"preparation_days": 0.0}
 TRIAL = {"preparation_days": 2.0}
 
 
-def readiness(preparation_days: float) -> float:
-    """Daily probability of being ready for force: ``1 - exp(-1 / preparation_days)``, 1 at 0 days."""
-    if preparation_days <= 0.0:
-        return 1.0
-    return -np.expm1(-1.0 / preparation_days)
+def readiness(preparation_days: float | np.ndarray) -> float | np.ndarray:
+    """Daily probability of being ready for force: ``1 - exp(-1 / preparation_days)``, 1 at 0 days.
+
+    Takes a number or an array of them (every world's value at once).
+    """
+    days = np.asarray(preparation_days, dtype=float)
+    with np.errstate(divide="ignore"):
+        ready = np.where(days <= 0.0, 1.0, -np.expm1(-1.0 / np.where(days <= 0.0, 1.0, days)))
+    return float(ready) if ready.ndim == 0 else ready
 
 
 def is_ready(uniform: float, ready: float) -> bool:

@@ -40,7 +40,7 @@ TRIAL = {"proportionality": 0.5}
 
 def scaled(harm: float, proportionality: float) -> float:
     """``((1 + harm) ** lam - 1) / lam`` (``log1p(harm)`` at ``lam = 0``; ``harm`` itself at ``lam = 1``)."""
-    if proportionality >= 1.0:
+    if proportionality >= 1.0 or harm == 0.0:
         return harm
     log = np.log1p(harm)
     z = proportionality * log

@@ -171,8 +171,7 @@ def world_parameters(compiled: CompiledScenario, n_worlds: int, values: Paramete
         if array.shape != (n_worlds,):
             raise ValueError(f"parameters: {name!r} needs shape ({n_worlds},), got {array.shape}")
         spec = reg.of(owner)[field]
-        inside = np.array([spec.contains(v) for v in np.unique(array)]) if array.size else np.array([True])
-        if not np.isfinite(array).all() or not inside.all():
+        if not np.isfinite(array).all() or not spec.contains(array).all():
             raise ValueError(f"parameters: {name!r} must lie in {spec.bounds_text()}")
         if owner == "global":
             g[:, GLOBAL_NAMES.index(field)] = array
@@ -212,7 +211,7 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         action=np.ascontiguousarray(x),
         decay=grievance.decay_factor(col(a, ACTOR_NAMES, "grievance_half_life")),
         signal_decay=grievance.decay_factor(col(g, GLOBAL_NAMES, "signal_half_life")),
-        ready=np.vectorize(preparation.readiness, otypes=[float])(col(a, ACTOR_NAMES, "preparation_days")),
+        ready=preparation.readiness(col(a, ACTOR_NAMES, "preparation_days")),
         fear_curve=fear.fear_curve(col(g, GLOBAL_NAMES, "fear_steepness")[:, None], levels[None, :], top),
         nominal=np.ascontiguousarray(nominal),
         killed_mean=casualties.realised_mean(killed_mean, compiled.telegraphed[None], telegraph),

@@ -262,7 +262,7 @@ def fixed_terms(s, p):
     n_worlds, n = p.globals.shape[0], s.patron.size
     standing = np.zeros((n_worlds, n, 2, s.menus.shape[1]))
     relative = (p.globals[:, PROPORTIONALITY] < 1.0).any()
-    shape = (n_worlds, n, 2, s.menus.shape[1], max(s.adversaries.shape[1], 1)) if relative else (0, 0, 0, 0, 0)
+    shape = (n_worlds, n, 2, s.menus.shape[1], max(s.n_adversaries.max(), 1)) if relative else (0, 0, 0, 0, 0)
     answers = np.zeros(shape)
     for w in range(n_worlds):
         inertia = p.globals[w, INERTIA]
@@ -542,8 +542,13 @@ def end_of_days(p, st, days):
 
 
 @_jit
-def simulate_day(s, p, st, log, scratch, day, detail, rng):
-    """Simulate day ``day`` (0-based) in every world: choose, draw casualties, resolve, let the day pass."""
+def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
+    """Simulate days ``first`` to ``last - 1`` (0-based) in every world, day by day.
+
+    Each day every world chooses, draws casualties, resolves and lets the day pass; the draws
+    come from ``rng`` day by day and world by world, so simulating the days in one call or
+    one call per day gives the same numbers.
+    """
     s = borrow_structure(s)
     p = borrow_worlds(p)
     st = borrow_state(st)
@@ -561,50 +566,51 @@ def simulate_day(s, p, st, log, scratch, day, detail, rng):
         scratch.wounded,
         scratch.accident,
     )
-    for w in range(n_worlds):
-        for q in range(n_acts):
-            _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch)
-            targets[q] = s.action_target[actions[q]]
-        for q in range(n_acts):
-            k = actions[q]
-            killed[q] = draw_casualties(rng, p.killed_mean[w, k], p.dispersion[w, k])
-            wounded[q] = draw_casualties(rng, p.wounded_mean[w, k], p.dispersion[w, k])
-        before = st.peak[w]
-        resolve(
-            s,
-            p,
-            st,
-            w,
-            n_acts,
-            actors,
-            actions,
-            targets,
-            killed,
-            wounded,
-            killed,
-            wounded,
-            True,
-            False,
-            False,
-            True,
-            rng,
-            scratch,
-        )
-        st.crossings[w] += s.crossings_at[st.peak[w]] - s.crossings_at[before]
-        for q in range(n_acts):
-            i = actors[q]
-            k = actions[q]
-            log.rungs[i, day, w] = realised_rung(s.action_rung[k], s.lethal_rung[k], killed[q])
+    for day in range(first, last):
+        for w in range(n_worlds):
+            for q in range(n_acts):
+                _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch)
+                targets[q] = s.action_target[actions[q]]
+            for q in range(n_acts):
+                k = actions[q]
+                killed[q] = draw_casualties(rng, p.killed_mean[w, k], p.dispersion[w, k])
+                wounded[q] = draw_casualties(rng, p.wounded_mean[w, k], p.dispersion[w, k])
+            before = st.peak[w]
+            resolve(
+                s,
+                p,
+                st,
+                w,
+                n_acts,
+                actors,
+                actions,
+                targets,
+                killed,
+                wounded,
+                killed,
+                wounded,
+                True,
+                False,
+                False,
+                True,
+                rng,
+                scratch,
+            )
+            st.crossings[w] += s.crossings_at[st.peak[w]] - s.crossings_at[before]
+            for q in range(n_acts):
+                i = actors[q]
+                k = actions[q]
+                log.rungs[i, day, w] = realised_rung(s.action_rung[k], s.lethal_rung[k], killed[q])
+                if detail:
+                    log.action[i, day, w] = k
+                    log.target[i, day, w] = targets[q]
+                    log.killed[i, day, w] = killed[q]
+                    log.wounded[i, day, w] = wounded[q]
+                    log.accident[i, day, w] = accident[q]
             if detail:
-                log.action[i, day, w] = k
-                log.target[i, day, w] = targets[q]
-                log.killed[i, day, w] = killed[q]
-                log.wounded[i, day, w] = wounded[q]
-                log.accident[i, day, w] = accident[q]
-        if detail:
-            for i in range(n):
-                log.grievance[i, day, w] = st.grievance[w, i].max()
-        pass_days(p, st, w, 1)
+                for i in range(n):
+                    log.grievance[i, day, w] = st.grievance[w, i].max()
+            pass_days(p, st, w, 1)
 
 
 @_jit

@@ -1,12 +1,21 @@
 """The escalation model: a Mesa model that steps many independent worlds at once.
 
 Every actor is a Mesa agent whose state is an array over ``n_worlds`` replicate worlds, and
-a day of every world is one call of the compiled kernel (:mod:`escalation.model.kernel`).
-A single interactive run is simply a model with ``n_worlds=1``. Every world may carry its
-own parameter vector (``parameters=``).
+the days are simulated by the compiled kernel (:mod:`escalation.model.kernel`). A single
+interactive run is simply a model with ``n_worlds=1``. Every world may carry its own
+parameter vector (``parameters=``).
+
+The worlds are simulated in tiles of ``TILE_WORLDS``, each with its own random stream drawn
+from the model's generator. :meth:`EscalationModel.run` simulates a tile's remaining days in
+one pass, while its few hundred kilobytes of state stay in the processor's cache;
+:meth:`EscalationModel.step` simulates one day of every tile. Each tile draws its numbers
+day by day from its own stream either way, so stepping and running give the same numbers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -16,6 +25,17 @@ from escalation.model import kernel
 from escalation.model.agents import ActorAgent
 from escalation.model.compiled import CompiledScenario, ParameterValues, world_parameters
 from escalation.scenario.schema import Event, Scenario
+
+TILE_WORLDS = 32  # worlds simulated together from one random stream (a tile's state is ~0.5 MB)
+
+
+class Tile(NamedTuple):
+    """A slice of the worlds: views of their parameters, state and log, and their random stream."""
+
+    worlds: kernel.Worlds
+    state: kernel.State
+    log: kernel.Log
+    rng: np.random.Generator
 
 
 class EscalationModel(mesa.Model):
@@ -28,7 +48,8 @@ class EscalationModel(mesa.Model):
     n_worlds:
         Number of independent replicate worlds stepped together (>= 1).
     rng:
-        The only source of randomness: a ``numpy.random.Generator`` (or a seed for one).
+        The only source of randomness: a ``numpy.random.Generator`` (or a seed for one). Each
+        tile of ``TILE_WORLDS`` worlds draws from its own stream seeded from it.
     parameters:
         Per-world parameter values: full name -> array of shape ``(n_worlds,)`` (or a number),
         or a DataFrame with a column per name; unnamed parameters keep the scenario's value.
@@ -67,6 +88,7 @@ class EscalationModel(mesa.Model):
         self.state.crossings[:] = 0
         self.day = 0
         self.log = self._empty_log()
+        self.tiles = self._tiles()
 
     # ------------------------------------------------------------------ state
     def _initial_state(self) -> kernel.State:
@@ -95,6 +117,23 @@ class EscalationModel(mesa.Model):
             accident=np.zeros(kept, dtype=bool),
             grievance=np.zeros(kept),
         )
+
+    def _tiles(self) -> list[Tile]:
+        """The worlds in tiles of ``TILE_WORLDS``, each with its own stream seeded from the model's generator."""
+        starts = range(0, self.n_worlds, TILE_WORLDS)
+        root = np.random.SeedSequence(self.rng.integers(0, 2**63, size=2).tolist())
+        tiles = []
+        for start, seed in zip(starts, root.spawn(len(starts)), strict=True):
+            part = slice(start, start + TILE_WORLDS)
+            tiles.append(
+                Tile(
+                    kernel.Worlds(*(a[part] for a in self.worlds)),
+                    kernel.State(*(a[part] for a in self.state)),
+                    kernel.Log(*(a[:, :, part] for a in self.log)),
+                    np.random.default_rng(seed),
+                )
+            )
+        return tiles
 
     @property
     def rungs(self) -> np.ndarray:
@@ -188,18 +227,30 @@ class EscalationModel(mesa.Model):
         if self.day >= self.crisis.horizon_days:
             self.running = False
             return
-        kernel.simulate_day(
-            self.compiled.structure, self.worlds, self.state, self.log, self.scratch, self.day, self.detail, self.rng
-        )
-        self.day += 1
+        self._simulate(self.day + 1)
+
+    def run(self, check: Callable[[], None] | None = None) -> EscalationModel:
+        """Simulate every remaining day, tile by tile; returns ``self`` for chaining.
+
+        ``check`` is called before each tile (a few milliseconds of work): it may raise to
+        abandon the run.
+        """
+        if self.running and self.day < self.crisis.horizon_days:
+            self.steps += self.crisis.horizon_days - self.day  # Mesa's count of days stepped
+            self._simulate(self.crisis.horizon_days, check)
+        self.running = False
+        return self
+
+    def _simulate(self, last: int, check: Callable[[], None] | None = None) -> None:
+        """Simulate days ``self.day`` to ``last - 1`` in every tile."""
+        s, scratch, first, detail = self.compiled.structure, self.scratch, self.day, self.detail
+        for tile in self.tiles:
+            if check is not None:
+                check()
+            kernel.simulate_days(s, tile.worlds, tile.state, tile.log, scratch, first, last, detail, tile.rng)
+        self.day = last
         if self.day >= self.crisis.horizon_days:
             self.running = False
-
-    def run(self) -> EscalationModel:
-        """Step until the horizon; returns ``self`` for chaining."""
-        while self.running:
-            self.step()
-        return self
 
     def release(self) -> None:
         """Free the model's memory now; the model cannot be used afterwards.

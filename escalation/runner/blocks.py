@@ -51,9 +51,7 @@ def run_block(
     rng = block_rng(seed, index)
     try:
         model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters)
-        while model.running:
-            stopping.check()
-            model.step()
+        model.run(check=stopping.check)
     except SystemError as error:
         if raised_by_interrupt(error):
             raise KeyboardInterrupt from None
