@@ -7,8 +7,8 @@ from runner_helpers import seeded_scenario, write_scenario_file
 
 from escalation.cli import main
 from escalation.errors import raised_by_interrupt
-from escalation.model.compiled import CompiledScenario
 from escalation.model import kernel
+from escalation.model.compiled import CompiledScenario
 from escalation.model.model import TILE_WORLDS
 from escalation.runner.blocks import run_block
 
