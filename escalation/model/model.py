@@ -14,6 +14,7 @@ day by day from its own stream either way, so stepping and running give the same
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -24,6 +25,8 @@ from escalation.mechanisms.casualties import realised_rung
 from escalation.model import kernel
 from escalation.model.agents import ActorAgent
 from escalation.model.compiled import CompiledScenario, ParameterValues, world_parameters
+from escalation.model.reporters import model_reporters
+from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Event, Scenario
 
 TILE_WORLDS = 32  # worlds simulated together from one random stream (a tile's state is ~0.5 MB)
@@ -41,10 +44,16 @@ class Tile(NamedTuple):
 class EscalationModel(mesa.Model):
     """A Mesa model of one scenario in ``n_worlds`` independent worlds.
 
+    ``datacollector``, a ``mesa.DataCollector`` of the reporters of
+    :mod:`escalation.model.reporters`, gets a row for each day :meth:`step` simulates;
+    :meth:`run` adds none, so Monte Carlo studies pay nothing for collection (call
+    ``datacollector.collect(model)`` after it for a row of the final state).
+
     Parameters
     ----------
     scenario:
-        A validated :class:`~escalation.scenario.Scenario` (or its :class:`CompiledScenario`).
+        A validated :class:`~escalation.scenario.Scenario` (or its :class:`CompiledScenario`), or
+        the path of a scenario file (as ``mesa.batch_run`` passes it).
     n_worlds:
         Number of independent replicate worlds stepped together (>= 1).
     rng:
@@ -59,7 +68,7 @@ class EscalationModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Scenario | CompiledScenario,
+        scenario: Scenario | CompiledScenario | str | os.PathLike[str],
         n_worlds: int = 1,
         rng: np.random.Generator | int | None = None,
         *,
@@ -71,6 +80,8 @@ class EscalationModel(mesa.Model):
         super().__init__(rng=rng)
         if n_worlds < 1:
             raise ValueError("n_worlds must be at least 1")
+        if isinstance(scenario, (str, os.PathLike)):
+            scenario = load_scenario(scenario)
         self.compiled = scenario if isinstance(scenario, CompiledScenario) else CompiledScenario.from_scenario(scenario)
         self.crisis = self.compiled.scenario  # not `scenario`: Mesa >= 3.5 reserves that name
         self.n_worlds = n_worlds
@@ -89,6 +100,7 @@ class EscalationModel(mesa.Model):
         self.day = 0
         self.log = self._empty_log()
         self.tiles = self._tiles()
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self.crisis))
 
     # ------------------------------------------------------------------ state
     def _initial_state(self) -> kernel.State:
@@ -223,11 +235,13 @@ class EscalationModel(mesa.Model):
 
     # ------------------------------------------------------------------ simulation
     def step(self) -> None:
-        """Simulate one day in every world: all strategic actors choose, then acts resolve."""
+        """Simulate one day in every world (all strategic actors choose, then acts resolve) and
+        collect the day's row of :attr:`datacollector`."""
         if self.day >= self.crisis.horizon_days:
             self.running = False
             return
         self._simulate(self.day + 1)
+        self.datacollector.collect(self)
 
     def run(self, check: Callable[[], None] | None = None) -> EscalationModel:
         """Simulate every remaining day, tile by tile; returns ``self`` for chaining.
