@@ -98,17 +98,20 @@ def test_executor_does_not_change_the_numbers(seeded_short):
 def test_full_control_lowers_war_against_none(seeded):
     """The seeded militia obeys a patron that fears war: full control cannot make war likelier.
 
-    War at any time (under way at the horizon or ended) in 3,000 replicates at each value:
-    Fisher's exact test at level 0.001, so a model in which control does not lower war fails
-    with chance below 0.1%.
+    War at any time (under way at the horizon or ended) in 20,000 replicates at each value
+    (about 1% of worlds, so fewer replicates leave the test without power): Fisher's exact
+    test at level 0.001, so a model in which control does not lower war fails with chance
+    below 0.1%. (Common random numbers correlate the two samples positively, which only
+    makes the test conservative.)
     """
     from scipy import stats
 
     # the judgement values with proportionality in harm units: a regime in which war is not rare
     judged = dataclasses.replace(seeded.with_overrides({"parameters": {"proportionality": 1.0}}), parameters_from=None)
-    out = sweep(judged, FIELD, [0.0, 1.0], runs=3000, seed=11)
+    runs = 20_000
+    out = sweep(judged, FIELD, [0.0, 1.0], runs=runs, seed=11)
     wars = out[out["outcome"].isin(["war", "war_ended"])].groupby("value")["count"].sum()
-    table = [[wars[1.0], 3000 - wars[1.0]], [wars[0.0], 3000 - wars[0.0]]]
+    table = [[wars[1.0], runs - wars[1.0]], [wars[0.0], runs - wars[0.0]]]
     assert stats.fisher_exact(table, alternative="less").pvalue < 0.001
 
 

@@ -49,7 +49,7 @@ def readiness(preparation_days: float | np.ndarray) -> float | np.ndarray:
     Takes a number or an array of them (every world's value at once).
     """
     days = np.asarray(preparation_days, dtype=float)
-    with np.errstate(divide="ignore"):
+    with np.errstate(over="ignore"):  # a tiny positive number of days: ready every day
         ready = np.where(days <= 0.0, 1.0, -np.expm1(-1.0 / np.where(days <= 0.0, 1.0, days)))
     return float(ready) if ready.ndim == 0 else ready
 
