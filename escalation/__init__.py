@@ -15,6 +15,8 @@ from escalation.errors import EscalationError, RunError, ScenarioError
 from escalation.version import __version__
 
 _LAZY = {
+    "Comparison": "escalation.comparison",
+    "compare": "escalation.comparison",
     "EscalationModel": "escalation.model",
     "Likelihood": "escalation.likelihood",
     "loglik": "escalation.likelihood",
@@ -29,6 +31,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Comparison",
     "EscalationError",
     "EscalationModel",
     "Likelihood",
@@ -38,6 +41,7 @@ __all__ = [
     "ScenarioError",
     "Trace",
     "__version__",
+    "compare",
     "load_scenario",
     "loglik",
     "run_study",
@@ -48,6 +52,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from escalation.comparison import Comparison, compare
     from escalation.likelihood import Likelihood, loglik
     from escalation.model import EscalationModel
     from escalation.results import Results

@@ -265,6 +265,36 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from escalation.comparison import compare
+
+    if len(args.files) < 2:
+        raise RunError(f"give at least two scenario files, got {len(args.files)}")
+    scenarios = [load_scenario(path) for path in args.files]
+    workers = args.workers or 1
+    try:
+        comparison = compare(
+            scenarios,
+            runs=args.runs,
+            seed=args.seed,
+            executor="processes" if workers > 1 else "serial",
+            workers=workers,
+        )
+    except KeyboardInterrupt:
+        raise Interrupted("escalation: interrupted; nothing was written") from None
+    if args.plot:
+        from escalation.plots import save_figure
+
+        save_figure(comparison.plot(), args.plot)
+    if args.json:
+        print(dumps(comparison.to_json(), indent=1))
+        return 0
+    print(comparison.format_table())
+    if args.plot:
+        print(f"figure written to {args.plot}")
+    return 0
+
+
 def _discover(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -588,6 +618,15 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--plot", metavar="FILE", help="write the sweep figure (two parameters: a heat map) to FILE")
     swp.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
     swp.set_defaults(handler=_sweep)
+
+    cmp = commands.add_parser("compare", help="scenarios on the same worlds: paired differences to the first")
+    cmp.add_argument("files", nargs="+", metavar="FILE", help="two or more scenario files; the first is the reference")
+    cmp.add_argument("--runs", type=_positive_int, default=10_000, help="worlds per scenario (default 10,000)")
+    cmp.add_argument("--seed", type=_non_negative_int, default=0, help="seed of every scenario's study (default 0)")
+    cmp.add_argument("--workers", type=_positive_int, help="worker processes (default 1)")
+    cmp.add_argument("--json", action="store_true", help="print the comparison as JSON instead of the table")
+    cmp.add_argument("--plot", metavar="PATH", help="write the forest figure of the differences to PATH")
+    cmp.set_defaults(handler=_compare)
 
     disc = commands.add_parser(
         "discover", help="PRIM boxes and a CART tree: which parameter regions lead to an outcome"
