@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from escalation.defaults import PROXY_WINDOW_DAYS
+from escalation.model import kernel
 from escalation.model.model import EscalationModel
 from escalation.scenario.schema import Condition, Scenario
 
@@ -97,10 +100,23 @@ def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
     return columns
 
 
-def rung_counts(model: EscalationModel) -> np.ndarray:
-    """How many worlds stood on each rung, per actor and day: shape ``(n_actors, horizon, n_rungs)``."""
-    n_rungs = model.compiled.n_rungs
-    n_actors, horizon, _ = model.rungs.shape
-    flat = model.rungs.astype(np.int64) + n_rungs * np.arange(n_actors * horizon).reshape(n_actors, horizon, 1)
-    counts = np.bincount(flat.ravel(), minlength=n_actors * horizon * n_rungs)
-    return counts.reshape(n_actors, horizon, n_rungs)
+class DayCounts(NamedTuple):
+    """A run's per-day counts of worlds by rung (additive over blocks; see :func:`day_counts`)."""
+
+    rungs: np.ndarray  # (n_actors, horizon, n_rungs): worlds on each rung, per actor and day
+    reached: np.ndarray  # (n_actors, horizon, n_rungs): worlds by the actor's highest rung from day 1 to that day
+    crisis_peak: np.ndarray  # (horizon + 1, n_rungs): worlds by the crisis's highest rung so far, history included
+
+    def __add__(self, other: object) -> DayCounts:  # type: ignore[override]
+        if not isinstance(other, DayCounts):
+            return NotImplemented
+        return DayCounts(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+def day_counts(model: EscalationModel) -> DayCounts:
+    """How many worlds stood on each rung, had reached it, and what the crisis peak was, per day.
+
+    The crisis peak's row 0 is the peak the replayed history left; the actors' highest rungs
+    count the simulated days only (the history is drawn from the timeline itself).
+    """
+    return DayCounts(*kernel.tally_days(model.rungs, model.history_peak, model.compiled.n_rungs))

@@ -9,6 +9,7 @@ import numpy as np
 
 from escalation.defaults import PROXY_WINDOW_DAYS
 from escalation.model.compiled import CompiledScenario
+from escalation.outcomes import DayCounts
 from escalation.scenario.schema import Scenario
 
 
@@ -42,9 +43,35 @@ def _add_optional(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a + b if b.size else a
 
 
+def _add_histograms(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sum of two maps of 2-D histograms, either of which may be empty (a study that predates them)."""
+    if not a or not b:
+        return dict(a or b)
+    return {k: _add_padded_rows(v, b[k]) for k, v in a.items()}
+
+
 def _proxy_width(scenario: Scenario) -> int:
     """Possible counts of militia attacks in the final window: 0 to militias x window days."""
     return sum(a.kind == "militia" for a in scenario.actors) * min(PROXY_WINDOW_DAYS, scenario.horizon_days) + 1
+
+
+def _add_padded_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sum of two 2-D histograms with the same rows and possibly different widths."""
+    out = np.zeros((max(a.shape[0], b.shape[0]), max(a.shape[1], b.shape[1])), dtype=np.int64)
+    out[: a.shape[0], : a.shape[1]] += a
+    out[: b.shape[0], : b.shape[1]] += b
+    return out
+
+
+# fields a results file written by an earlier version may lack (read as their empty default)
+OPTIONAL_FIELDS = (
+    "killed_by_side",
+    "draw_outcome",
+    "proxy_attacks",
+    "reached_counts",
+    "crisis_peak",
+    "killed_by_outcome",
+)
 
 
 @dataclass
@@ -64,6 +91,12 @@ class BlockSummary:
     draw_outcome: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     # (n_outcomes, militia-days of the final window + 1): worlds by outcome and militia attacks in that window
     proxy_attacks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    # (n_actors, horizon, n_rungs): worlds by each actor's highest rung from day 1 to each day
+    reached_counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
+    # (horizon + 1, n_rungs): worlds by the crisis's highest rung so far, history included (row 0: at the branch)
+    crisis_peak: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    # actor -> (n_outcomes, deaths + 1): worlds by outcome and deaths the actor suffered
+    killed_by_outcome: dict[str, np.ndarray] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data: every field, arrays as (nested) lists."""
@@ -81,7 +114,7 @@ class BlockSummary:
         """Inverse of :meth:`to_data`; a histogram map missing from older files reads as empty."""
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name not in data and f.name in ("killed_by_side", "draw_outcome", "proxy_attacks"):
+            if f.name not in data and f.name in OPTIONAL_FIELDS:
                 continue  # written before these existed: the default
             raw = data[f.name]
             if f.name == "n":
@@ -89,7 +122,8 @@ class BlockSummary:
             elif isinstance(raw, dict):
                 values[f.name] = {k: np.array(v, dtype=np.int64) for k, v in raw.items()}
             else:
-                values[f.name] = np.array(raw, dtype=np.int64).reshape(np.shape(raw) or (0, 0))
+                empty = (0, 0, 0) if f.name == "reached_counts" else (0, 0)
+                values[f.name] = np.array(raw, dtype=np.int64).reshape(np.shape(raw) or empty)
         return cls(**values)
 
     @classmethod
@@ -108,13 +142,16 @@ class BlockSummary:
             killed={a.id: np.zeros(1, dtype=np.int64) for a in scenario.actors},
             killed_by_side={a.side: np.zeros(1, dtype=np.int64) for a in scenario.actors},
             proxy_attacks=np.zeros((n_outcomes, _proxy_width(scenario)), dtype=np.int64),
+            reached_counts=np.zeros((compiled.n_actors, horizon, compiled.n_rungs), dtype=np.int64),
+            crisis_peak=np.zeros((horizon + 1, compiled.n_rungs), dtype=np.int64),
+            killed_by_outcome={a.id: np.zeros((n_outcomes, 1), dtype=np.int64) for a in scenario.actors},
         )
 
     @classmethod
     def from_rows(
-        cls, compiled: CompiledScenario, rows: dict[str, np.ndarray], counts: np.ndarray, n_draws: int = 0
+        cls, compiled: CompiledScenario, rows: dict[str, np.ndarray], counts: DayCounts, n_draws: int = 0
     ) -> BlockSummary:
-        """Aggregate per-replicate columns (as written to disk) and the block's rung counts.
+        """Aggregate per-replicate columns (as written to disk) and the block's per-day counts.
 
         ``n_draws``: the study's posterior draws; replicate ``r`` used draw :func:`draw_of` ``(r)``.
         """
@@ -131,9 +168,16 @@ class BlockSummary:
             n_outcomes, width
         )
         summary.crossings = _add_padded(summary.crossings, np.bincount(rows["crossings"].astype(np.int64)))
-        summary.rung_counts = counts.astype(np.int64)
+        summary.rung_counts = counts.rungs.astype(np.int64)
+        summary.reached_counts = counts.reached.astype(np.int64)
+        summary.crisis_peak = counts.crisis_peak.astype(np.int64)
         for actor in compiled.scenario.actors:
-            summary.killed[actor.id] = np.bincount(np.minimum(rows[f"killed_{actor.id}"].astype(np.int64), KILLED_CAP))
+            killed = np.minimum(rows[f"killed_{actor.id}"].astype(np.int64), KILLED_CAP)
+            summary.killed[actor.id] = np.bincount(killed)
+            width = int(killed.max(initial=0)) + 1
+            summary.killed_by_outcome[actor.id] = np.bincount(
+                outcome * width + killed, minlength=n_outcomes * width
+            ).reshape(n_outcomes, width)
         for side in summary.killed_by_side:
             members = [a.id for a in compiled.scenario.actors if a.side == side]
             total = sum(rows[f"killed_{m}"].astype(np.int64) for m in members)
@@ -163,4 +207,7 @@ class BlockSummary:
             killed_by_side={k: _add_padded(v, other.killed_by_side[k]) for k, v in self.killed_by_side.items()},
             draw_outcome=_add_optional(self.draw_outcome, other.draw_outcome),
             proxy_attacks=_add_optional(self.proxy_attacks, other.proxy_attacks),
+            reached_counts=_add_optional(self.reached_counts, other.reached_counts),
+            crisis_peak=_add_optional(self.crisis_peak, other.crisis_peak),
+            killed_by_outcome=_add_histograms(self.killed_by_outcome, other.killed_by_outcome),
         )

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from escalation import EscalationModel, Scenario, load_scenario
-from escalation.outcomes import classify, rung_counts, summarise_block
+from escalation.outcomes import classify, day_counts, summarise_block
 
 ACTORS = ("s1", "s2", "m1", "h")
 HORIZON = 30
@@ -200,12 +200,23 @@ def test_summarise_block_columns(finished: EscalationModel) -> None:
         np.testing.assert_array_equal(columns[f"killed_{actor.id}"], finished.killed_suffered[i])
 
 
-def test_rung_counts(finished: EscalationModel) -> None:
-    counts = rung_counts(finished)
-    n_actors, horizon, n_worlds = finished.rungs.shape
+def test_day_counts(finished: EscalationModel) -> None:
+    """Each count against a plain numpy reading of the run's rungs."""
+    counts = day_counts(finished)
+    rungs = finished.rungs
+    n_actors, horizon, n_worlds = rungs.shape
     n_rungs = len(finished.crisis.ladder.rungs)
-    assert counts.shape == (n_actors, horizon, n_rungs)
-    assert (counts.sum(axis=2) == n_worlds).all()
-    for i in range(n_actors):
-        for d in (0, horizon // 2, horizon - 1):
-            np.testing.assert_array_equal(counts[i, d], np.bincount(finished.rungs[i, d], minlength=n_rungs))
+    assert counts.rungs.shape == counts.reached.shape == (n_actors, horizon, n_rungs)
+    assert counts.crisis_peak.shape == (horizon + 1, n_rungs)
+    assert (counts.rungs.sum(axis=2) == n_worlds).all() and (counts.reached.sum(axis=2) == n_worlds).all()
+    assert (counts.crisis_peak.sum(axis=1) == n_worlds).all()
+    highest = np.maximum.accumulate(rungs, axis=1)
+    crisis = np.maximum(np.maximum.accumulate(rungs.max(axis=0), axis=0), finished.history_peak)
+    np.testing.assert_array_equal(counts.crisis_peak[0], np.bincount(finished.history_peak, minlength=n_rungs))
+    for d in (0, horizon // 2, horizon - 1):
+        np.testing.assert_array_equal(counts.crisis_peak[d + 1], np.bincount(crisis[d], minlength=n_rungs))
+        for i in range(n_actors):
+            np.testing.assert_array_equal(counts.rungs[i, d], np.bincount(rungs[i, d], minlength=n_rungs))
+            np.testing.assert_array_equal(counts.reached[i, d], np.bincount(highest[i, d], minlength=n_rungs))
+    # the crisis peak never falls, and ends where the history and the simulated days put it
+    np.testing.assert_array_equal(crisis[-1], finished.crisis_peak)

@@ -12,6 +12,7 @@ from runner_helpers import seeded_scenario, wilson_bounds
 from scipy import stats
 
 from escalation.model.compiled import CompiledScenario
+from escalation.outcomes import DayCounts
 from escalation.stats import (
     count_quantiles,
     half_width,
@@ -168,8 +169,8 @@ def compiled() -> CompiledScenario:
     return CompiledScenario.from_scenario(seeded_scenario(HORIZON))
 
 
-def random_block(compiled: CompiledScenario, seed: int, n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Per-replicate rows and rung counts with values in their valid ranges."""
+def random_block(compiled: CompiledScenario, seed: int, n: int) -> tuple[dict[str, np.ndarray], DayCounts]:
+    """Per-replicate rows and per-day counts with values in their valid ranges."""
     rng = np.random.default_rng(seed)
     scenario = compiled.scenario
     n_outcomes = len(scenario.outcomes)
@@ -186,7 +187,11 @@ def random_block(compiled: CompiledScenario, seed: int, n: int) -> tuple[dict[st
     }
     for actor in scenario.actors:
         rows[f"killed_{actor.id}"] = (rng.integers(0, 60, n) * rng.integers(0, 2, n)).astype(np.int32)
-    counts = rng.integers(0, n + 1, (compiled.n_actors, HORIZON, compiled.n_rungs))
+    counts = DayCounts(
+        rungs=rng.integers(0, n + 1, (compiled.n_actors, HORIZON, compiled.n_rungs)),
+        reached=rng.integers(0, n + 1, (compiled.n_actors, HORIZON, compiled.n_rungs)),
+        crisis_peak=rng.integers(0, n + 1, (HORIZON + 1, compiled.n_rungs)),
+    )
     return rows, counts
 
 
@@ -196,11 +201,17 @@ def summary_of(compiled, seed, n) -> BlockSummary:
 
 def assert_same(a: BlockSummary, b: BlockSummary, *, exact_shapes: bool = True) -> None:
     assert a.n == b.n
-    for name in ("outcome", "peak_rung", "peak_day", "settle_day", "rung_counts", "proxy_attacks"):
+    fixed = ("outcome", "peak_rung", "peak_day", "settle_day", "rung_counts", "reached_counts", "crisis_peak")
+    for name in (*fixed, "proxy_attacks"):
         left, right = getattr(a, name), getattr(b, name)
         assert left.shape == right.shape, name
         assert np.array_equal(left, right), name
-    assert list(a.killed) == list(b.killed)
+    assert list(a.killed) == list(b.killed) == list(a.killed_by_outcome) == list(b.killed_by_outcome)
+    for actor in a.killed_by_outcome:  # the same histograms, whatever trailing zeros the widths leave
+        left, right = a.killed_by_outcome[actor], b.killed_by_outcome[actor]
+        width = max(left.shape[1], right.shape[1])
+        pad = [np.pad(x, ((0, 0), (0, width - x.shape[1]))) for x in (left, right)]
+        assert np.array_equal(*pad), actor
     pairs = [("crossings", a.crossings, b.crossings)] + [(k, a.killed[k], b.killed[k]) for k in a.killed]
     for name, left, right in pairs:
         if exact_shapes:
@@ -267,4 +278,7 @@ def test_summary_histograms_count_every_replicate(compiled, block):
     never = rows["settle_day"] == -1
     for index in range(summary.outcome.size):
         assert summary.settle_day[index, 0] == int((never & (rows["outcome"] == index)).sum())
-    assert math.isclose(summary.rung_counts.sum(), counts.sum())
+    assert math.isclose(summary.rung_counts.sum(), counts.rungs.sum())
+    for actor, histogram in summary.killed_by_outcome.items():  # split by outcome, the same deaths
+        np.testing.assert_array_equal(histogram.sum(axis=0)[: summary.killed[actor].size], summary.killed[actor])
+        np.testing.assert_array_equal(histogram.sum(axis=1), summary.outcome)

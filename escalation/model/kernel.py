@@ -678,4 +678,37 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
             pass_days(p, st, w, days[d, 2])
 
 
+@_jit
+def tally_days(rungs, start, n_levels):
+    """Per-day counts of a finished run's worlds: ``(on each rung, by highest rung so far, crisis peak)``.
+
+    ``rungs[actor, day, world]`` is each actor's realised rung, ``start[world]`` the crisis's
+    highest rung when the simulation started. Returns counts of worlds, by level:
+    ``(n_actors, horizon, n_levels)`` on the rung that day; ``(n_actors, horizon, n_levels)``
+    by the actor's highest rung from day 1 to that day; ``(horizon + 1, n_levels)`` by the
+    crisis's highest rung so far, history included (row 0: before the first simulated day).
+    """
+    n, horizon, n_worlds = rungs.shape
+    on_rung = np.zeros((n, horizon, n_levels), np.int64)
+    reached = np.zeros((n, horizon, n_levels), np.int64)
+    crisis = np.zeros((horizon + 1, n_levels), np.int64)
+    best = np.zeros((n, n_worlds), np.int64)
+    peak = start.astype(np.int64)
+    for w in range(n_worlds):
+        crisis[0, peak[w]] += 1
+    for d in range(horizon):
+        for i in range(n):
+            for w in range(n_worlds):
+                r = rungs[i, d, w]
+                on_rung[i, d, r] += 1
+                if r > best[i, w]:
+                    best[i, w] = r
+                reached[i, d, best[i, w]] += 1
+                if r > peak[w]:
+                    peak[w] = r
+        for w in range(n_worlds):
+            crisis[d + 1, peak[w]] += 1
+    return on_rung, reached, crisis
+
+
 config.CACHE_DIR = _previous_cache_dir

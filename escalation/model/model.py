@@ -97,6 +97,7 @@ class EscalationModel(mesa.Model):
         self.history_rows: list[dict] = []
         self.replay_history()
         self.state.crossings[:] = 0
+        self.history_peak = self.state.peak.copy()  # the crisis's highest rung when the simulation starts
         self.day = 0
         self.log = self._empty_log()
         self.tiles = self._tiles()

@@ -14,7 +14,7 @@ import numpy as np
 from escalation.errors import raised_by_interrupt
 from escalation.model.compiled import CompiledScenario
 from escalation.model.model import EscalationModel
-from escalation.outcomes import rung_counts, summarise_block
+from escalation.outcomes import DayCounts, day_counts, summarise_block
 from escalation.runner import stopping
 from escalation.summary import BlockSummary  # noqa: F401  (re-exported)
 
@@ -28,11 +28,11 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
 
 @dataclass
 class BlockResult:
-    """What a worker sends back: the block's index, per-replicate columns and rung counts."""
+    """What a worker sends back: the block's index, per-replicate columns and per-day counts."""
 
     index: int
     rows: dict[str, np.ndarray]
-    counts: np.ndarray
+    counts: DayCounts
 
 
 def run_block(
@@ -60,6 +60,6 @@ def run_block(
     rows = {"replicate": np.arange(first, first + n_worlds, dtype=np.int64), **summarise_block(model)}
     for name, values in (parameters or {}).items():  # each world's own values, for scenario discovery
         rows[PARAMETER_PREFIX + name] = np.broadcast_to(np.asarray(values, dtype=float), (n_worlds,)).copy()
-    counts = rung_counts(model)
+    counts = day_counts(model)
     model.release()
     return BlockResult(index=index, rows=rows, counts=counts)

@@ -4,7 +4,7 @@ Layout::
 
     OUT/manifest.json            what the study is (seed, block size, scenario hash, stopping rule)
     OUT/scenario.yaml            the resolved scenario, self-contained
-    OUT/blocks/block-000042.parquet   per-replicate rows of block 42 (rung counts in its metadata)
+    OUT/blocks/block-000042.parquet   per-replicate rows of block 42 (per-day counts in its metadata)
     OUT/results.json             the finished study's summary (written last)
 
 Every file is written atomically (temporary name, then rename), so an interrupted or killed
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from escalation.errors import RunError
 from escalation.io import atomic_write, atomic_write_text
+from escalation.outcomes import DayCounts
 from escalation.results import RESULTS_FILE
 from escalation.runner.blocks import BlockResult
 from escalation.scenario.schema import Scenario
@@ -32,9 +33,17 @@ from escalation.scenario.writer import scenario_to_yaml
 
 MANIFEST = "manifest.json"
 BLOCK_NAME = re.compile(r"^block-(\d+)\.parquet$")
-_COUNTS_KEY = b"escalation.rung_counts"
+# the per-day counts of a block (escalation.outcomes.DayCounts), one .npy array per field
+_COUNT_KEYS = {name: f"escalation.{name}".encode() for name in DayCounts._fields}
 # what makes two runs the same study; the stopping rule may change (a resumed study can be extended)
 IDENTITY = ("scenario", "scenario_hash", "seed", "block_size", "parameters_hash")
+
+
+def _npy(array: np.ndarray) -> bytes:
+    """An array as the bytes of a ``.npy`` file."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -96,8 +105,8 @@ class BlockStore:
         for k in sorted(int(m.group(1)) for m in found if m):
             try:
                 table = pq.read_table(self.block_path(k))
-                if _COUNTS_KEY not in (table.schema.metadata or {}):
-                    raise ValueError("no rung counts")
+                if not set(_COUNT_KEYS.values()) <= set(table.schema.metadata or {}):
+                    raise ValueError("no per-day counts (written by an earlier version)")
             except (OSError, ValueError, pa.ArrowException):
                 self.block_path(k).unlink(missing_ok=True)
                 continue
@@ -109,9 +118,9 @@ class BlockStore:
         columns = dict(result.rows)
         columns["outcome"] = pa.DictionaryArray.from_arrays(pa.array(columns["outcome"], pa.int16()), self.outcomes)
         table = pa.table(columns)
-        buffer = io.BytesIO()
-        np.save(buffer, result.counts, allow_pickle=False)
-        table = table.replace_schema_metadata({_COUNTS_KEY: buffer.getvalue()})
+        table = table.replace_schema_metadata(
+            {key: _npy(getattr(result.counts, name)) for name, key in _COUNT_KEYS.items()}
+        )
         try:
             atomic_write(self.block_path(result.index), lambda tmp: pq.write_table(table, tmp))
         except OSError as exc:  # e.g. the disk is full: the finished blocks are whole, the study can resume
@@ -123,7 +132,10 @@ class BlockStore:
     def read(self, index: int) -> BlockResult:
         """Read one block back."""
         table = pq.read_table(self.block_path(index))
-        counts = np.load(io.BytesIO(table.schema.metadata[_COUNTS_KEY]), allow_pickle=False)
+        metadata = table.schema.metadata
+        counts = DayCounts(
+            **{name: np.load(io.BytesIO(metadata[key]), allow_pickle=False) for name, key in _COUNT_KEYS.items()}
+        )
         rows = {name: table.column(name).to_numpy() for name in table.column_names if name != "outcome"}
         outcome = table.column("outcome").combine_chunks()
         codes = outcome.indices if pa.types.is_dictionary(outcome.type) else outcome
