@@ -10,7 +10,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import re
 import signal
@@ -109,28 +108,44 @@ def _worker_start(parent: int, abandon: Any) -> None:
 
 
 class ProcessExecutor(Executor):
-    """Runs tasks in a pool of local worker processes (started with ``spawn``)."""
+    """Runs tasks in a pool of local worker processes, started by loky (part of joblib).
+
+    Each worker is a fresh interpreter, as with ``spawn`` and on every platform, but it does
+    not import the script that started it: a plain script needs no ``if __name__ == "__main__":``
+    guard. The pool belongs to this executor and ends with :meth:`close`.
+    """
 
     name = "processes"
 
     def __init__(self, workers: int | None = None) -> None:
+        from joblib.externals import loky  # imported on use: joblib takes 0.15 s to import
+
         self.workers = workers or os.cpu_count() or 1
-        context = multiprocessing.get_context("spawn")
+        context = loky.backend.get_context("loky")
         self._abandon = context.Event()
-        self._pool = cf.ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(), self._abandon)
+        self._pool = loky.ProcessPoolExecutor(
+            self.workers, context=context, initializer=_worker_start, initargs=(os.getpid(), self._abandon)
         )
+        self._submitted: set[cf.Future] = set()
 
     def close(self, abandon: bool = False) -> None:
         if abandon:
-            self._abandon.set()  # blocks in flight stop at their next simulated day
-        self._pool.shutdown(wait=True, cancel_futures=True)
+            self._abandon.set()  # blocks in flight stop at their next tile of worlds
+        for future in list(self._submitted):
+            future.cancel()  # those not yet handed to a worker
+        self._pool.shutdown(wait=True)
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        def submit(task: Any) -> cf.Future:
+            future = self._pool.submit(fn, task)
+            self._submitted.add(future)
+            future.add_done_callback(self._submitted.discard)
+            return future
+
         def wait_one(futures: set) -> tuple[set, set]:
             return cf.wait(futures, return_when=cf.FIRST_COMPLETED)
 
-        yield from _bounded(lambda t: self._pool.submit(fn, t), wait_one, tasks, 2 * self.workers)
+        yield from _bounded(submit, wait_one, tasks, 2 * self.workers)
 
 
 DASK_TIMEOUT = 60.0  # seconds to wait for a scheduler, for workers, or for any progress
