@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from helpers import AFTER_STRIKE_PATH, SEEDED_PATH, small_scenario_data, write
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from matplotlib.figure import Figure
@@ -166,7 +166,7 @@ def test_pairing_narrows_the_interval_where_the_worlds_agree(branches, seeded_sh
     assert (same[["diff", "ci_low", "ci_high"]] == 0).all().all()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), runs=st.integers(2, 60))
 def test_a_scenario_against_itself_differs_by_exactly_zero(seed, runs, seeded_short):
     short = seeded_short.with_overrides({"horizon_days": 8})
