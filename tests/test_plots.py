@@ -15,10 +15,15 @@ from escalation.cli import build_parser, main
 from escalation.errors import RunError
 from escalation.model import EscalationModel
 from escalation.plots import (
+    HOW_TO_READ,
     KINDS,
     casualty_data,
+    casualty_outcome_data,
     casualty_summary,
+    crisis_peak_data,
+    documented_peak,
     draw_ladder,
+    draw_outcomes,
     history_data,
     ladder_data,
     ladder_quantiles,
@@ -27,6 +32,7 @@ from escalation.plots import (
     peak_data,
     plot_all,
     plot_outcomes,
+    reached_data,
     realised_rung,
     save_figure,
     timing_data,
@@ -112,6 +118,29 @@ def test_outcome_value_labels_sit_above_the_interval(study):
     assert ax.get_ylim()[1] > tops.max()
 
 
+def test_outcome_labels_carry_the_interval_and_rare_outcomes_get_a_log_panel(study):
+    fig = study.plot_outcomes()
+    table = study.outcome_table()
+    bars = fig.axes[0]
+    for text, row in zip(bars.texts, table.itertuples(), strict=True):
+        value, interval = text.get_text().split("\n")
+        low, high = (float(x.rstrip("%")) / 100 for x in interval.strip("[]").split(", "))
+        assert low == pytest.approx(row.ci_low, abs=0.006) and high == pytest.approx(row.ci_high, abs=0.006)
+        if row.count:
+            assert float(value.rstrip("%")) / 100 == pytest.approx(row.p, abs=0.0006)
+    assert (table["p"] < 0.05).any()  # war is rare in the seeded scenario: the log panel is drawn
+    assert len(fig.axes) == 2 and fig.axes[1].get_xscale() == "log"
+    caption = fig._supxlabel.get_text().replace("\n", " ")
+    for rule in study.scenario.outcomes:
+        assert " ".join(rule.description.split())[:40] in caption
+
+
+def test_an_outcome_figure_without_rare_outcomes_has_one_panel(study):
+    data = outcome_data(study)
+    common = data.assign(p=0.5, ci_low=0.45, ci_high=0.55).drop(columns=["ci_low_total", "ci_high_total"])
+    assert len(draw_outcomes(common).axes) == 1
+
+
 def test_several_studies_side_by_side(study, other_study, tmp_path):
     fig = plot_outcomes([study, other_study], labels=["after Soleimani", "after K-1"])
     ax = fig.axes[0]
@@ -155,6 +184,39 @@ def test_ladder_quantile_lines_stay_on_the_ladder(study):
     for row in q.sample(40, random_state=0).itertuples():
         expected = histogram_quantiles(counts[ids.index(row.actor), row.day - 1], (0.05, 0.5, 0.95))
         assert [row.q05, row.q50, row.q95] == expected
+
+
+def test_reached_shares_are_the_counts_at_or_above_each_firebreak(study):
+    data = reached_data(study)
+    counts = study.summary.reached_counts
+    ids = [a.id for a in study.scenario.actors]
+    for (actor, _threshold), rows in data.groupby(["actor", "threshold"]):
+        assert (np.diff(rows["share"]) >= 0).all()  # reached stays reached
+        level = rows["level"].iloc[0]
+        expected = counts[ids.index(actor), :, level:].sum(axis=1) / study.runs
+        np.testing.assert_allclose(rows["share"], expected)
+        assert ((rows["ci_low"] <= rows["share"]) & (rows["share"] <= rows["ci_high"])).all()
+    # a higher firebreak is never reached more often than a lower one
+    for (_actor, _day), rows in data.groupby(["actor", "day"]):
+        assert (np.diff(rows.sort_values("level")["share"]) <= 1e-12).all()
+    # only the firebreaks each actor's menu can reach
+    militia = data[data["actor"] == "kataib_hezbollah"]
+    assert "interstate_war" not in set(militia["threshold"])
+
+
+def test_crisis_peak_starts_where_the_history_left_it_and_never_falls(study):
+    fan = crisis_peak_data(study)
+    history = history_data(study.scenario)
+    replayed = history[history["phase"] == "replayed"]["level"].max()
+    assert list(fan["day"]) == list(range(HORIZON + 1))
+    assert (fan.loc[0, ["q05", "q50", "q95"]] == replayed).all()
+    assert fan.loc[0, "p_above_history"] == 0
+    for column in ("q05", "q25", "q50", "q75", "q95", "p_above_history"):
+        assert (np.diff(fan[column]) >= 0).all(), column
+    assert (fan["q05"] <= fan["q50"]).all() and (fan["q50"] <= fan["q95"]).all()
+    path = documented_peak(history)
+    assert (np.diff(path["level"]) >= 0).all() and path["level"].iloc[-1] == history["level"].max()
+    assert path["day"].is_unique
 
 
 def test_history_points_are_the_timelines_realised_rungs(scenario):
@@ -203,6 +265,11 @@ def test_peak_data(study):
     assert data["share_at_least"].iloc[0] == pytest.approx(1.0)
     assert (np.diff(data["share_at_least"]) <= 1e-12).all()
     assert (data["ci_low"] <= data["share"]).all() and (data["share"] <= data["ci_high"]).all()
+    # the crisis peak counts the replayed history too: never below the simulated days' peak
+    assert data["crisis_count"].sum() == data["history_count"].sum() == study.runs
+    assert (data["crisis_share_at_least"] >= data["share_at_least"] - 1e-12).all()
+    history = int(np.flatnonzero(data["history_count"]).max())
+    assert data["crisis_count"].iloc[:history].sum() == 0  # nothing below where the history left the crisis
 
 
 # ---------------------------------------------------------------------- timing
@@ -248,6 +315,18 @@ def test_casualty_curves(study):
     assert (summary["p50"] <= summary["p95"]).all() and (summary["p95"] <= summary["max"]).all()
 
 
+def test_casualties_by_outcome_add_up_to_each_actors_deaths(study):
+    data = casualty_outcome_data(study)
+    summary = study.summary
+    for actor, rows in data.groupby("actor"):
+        overall = (summary.killed[actor] * np.arange(summary.killed[actor].size)).sum() / study.runs
+        assert (rows["worlds"] * rows["mean"]).sum() / study.runs == pytest.approx(overall)
+        assert ((rows["p05"] <= rows["p50"]) & (rows["p50"] <= rows["p95"])).all()
+    assert set(data["outcome"]) <= set(study.outcome_names)
+    fig = study.plot_casualties()
+    assert len(fig.axes) == 2 and fig.axes[1].get_title(loc="left") == "by outcome"
+
+
 def test_casualty_curves_by_side(study):
     by_side = study.summary.killed_by_side
     data = casualty_data(study, by="side")
@@ -278,7 +357,9 @@ def test_casualty_figure_without_any_deaths(study, tmp_path):
         quiet.summary.killed[actor] = np.array([quiet.runs])
     for side in quiet.summary.killed_by_side:
         quiet.summary.killed_by_side[side] = np.array([quiet.runs])
-    assert casualty_data(quiet).empty
+    for actor in quiet.summary.killed_by_outcome:
+        quiet.summary.killed_by_outcome[actor] = quiet.summary.outcome[:, None].copy()
+    assert casualty_data(quiet).empty and casualty_outcome_data(quiet).empty
     fig = quiet.plot_casualties()
     assert any("no deaths" in t.get_text() for t in fig.axes[0].texts)
     assert_png(save_figure(fig, tmp_path / "none.png"))
@@ -301,41 +382,50 @@ def test_figures_draw_into_given_axes(study, kind):
     assert ax.has_data()
 
 
+def panel_titles(fig: Figure) -> list[str]:
+    return [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+
+
 def test_ladder_draws_into_given_figure_and_chosen_actors(study):
     fig = Figure()
     assert study.plot_ladder(actors=["united_states", "iran"], fig=fig) is fig
-    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert [ax.get_title(loc="left") for ax in panels] == ["United States", "Iran"]
+    crisis, *actors = panel_titles(fig)
+    assert crisis.startswith("Highest rung of the crisis so far") and actors == ["United States", "Iran"]
 
 
-def test_ladder_marks_history_thresholds_and_rung_names(study):
+def test_ladder_draws_the_documented_crisis_and_first_crossings(study):
     fig = study.plot_ladder()
     scenario = study.scenario
-    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert len(panels) == sum(a.strategic for a in scenario.actors)
-    first = panels[0]
-    names = [t.get_text() for t in first.get_yticklabels()]
-    assert all(rung.name in label for rung, label in zip(scenario.ladder.rungs, names, strict=True))
-    texts = {t.get_text() for ax in panels for t in ax.texts}
-    assert {t.name for t in scenario.ladder.thresholds} <= texts
-    assert any(text.startswith("branch") for text in texts)
-    legend = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
-    assert any("documented" in text for text in legend)
-    # the markers of the US panel are the US events of the timeline
+    crisis, *actors = fig.axes
+    assert len(actors) == sum(a.strategic for a in scenario.actors)
     history = history_data(scenario)
-    us = history[history["actor"] == "united_states"]
-    points = sorted(
-        (x, y) for line in panels[0].get_lines() if line.get_marker() in ("o", "D") for x, y in line.get_xydata()
-    )
-    assert points == sorted(zip(us["day"].astype(float), us["level"].astype(float), strict=True))
+    path = documented_peak(history)
+    steps = [line for line in crisis.get_lines() if line.get_color() == "black" and len(line.get_xdata()) > 2]
+    assert len(steps) == 1
+    assert list(steps[0].get_ydata()[: len(path)]) == list(path["level"])
+    names = [t.get_text() for t in crisis.get_yticklabels()]
+    assert names[-1].startswith(scenario.ladder.rungs[-1].name)
+    # a diamond on the US panel for each firebreak the real United States crossed after the branch
+    us = history[(history["actor"] == "united_states") & (history["phase"] == "documented")]
+    reached = reached_data(study, ["united_states"])
+    levels = reached.groupby("threshold")["level"].first()
+    first_days = sorted(int(us[us["level"] >= level]["day"].min()) for level in levels if (us["level"] >= level).any())
+    diamonds = [line for line in actors[0].get_lines() if line.get_marker() == "D"]
+    assert sorted(int(line.get_xdata()[0]) for line in diamonds) == first_days
+    legend = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert "documented crisis" in legend and any(text.startswith("replayed history") for text in legend)
 
 
 def test_ladder_without_history(study):
     scenario = study.scenario.with_overrides({"start_after": None})
-    fig = draw_ladder(
-        ladder_data(study), ladder_quantiles(study), history_data(scenario), ladder=scenario.ladder, runs=study.runs
-    )
-    assert not any(t.get_text().startswith("branch") for ax in fig.axes for t in ax.texts)
+    fig = draw_ladder(reached_data(study), crisis_peak_data(study), history_data(scenario), ladder=scenario.ladder)
+    legend = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert not any(text.startswith("replayed history") for text in legend)
+
+
+def test_every_figure_says_how_to_read_it():
+    assert set(HOW_TO_READ) == set(KINDS)
+    assert all(len(text) > 60 for text in HOW_TO_READ.values())
 
 
 def test_plot_all_writes_every_figure(study, tmp_path):

@@ -8,13 +8,14 @@ Each figure has a data function in :mod:`escalation.plots.data` returning a tidy
 figure     data                         drawing              from a study
 ========== ============================ ==================== ==================
 outcomes   ``outcome_data``             ``draw_outcomes``    ``plot_outcomes``
-ladder     ``ladder_data``,             ``draw_ladder``      ``plot_ladder``
-           ``ladder_quantiles``,
+ladder     ``reached_data``,            ``draw_ladder``      ``plot_ladder``
+           ``crisis_peak_data``,
            ``history_data``
 peak       ``peak_data``                ``draw_peak``        ``plot_peak``
 timing     ``timing_data``              ``draw_timing``      ``plot_timing``
-casualties ``casualty_data``,           ``draw_casualties``  ``plot_casualties``
-           ``casualty_summary``
+casualties ``casualty_data``,           ``draw_casualties``, ``plot_casualties``
+           ``casualty_summary``,        ``draw_casualties_
+           ``casualty_outcome_data``    by_outcome``
 ========== ============================ ==================== ==================
 
 Everything is computed from the study's aggregates, so the figures of a ten-million
@@ -27,15 +28,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalation.figure_kinds import FIGURE_KINDS as KINDS
-from escalation.plots.casualties import draw_casualties, plot_casualties
+from escalation.plots import casualties, ladder, outcomes, peak, timing
+from escalation.plots.casualties import draw_casualties, draw_casualties_by_outcome, plot_casualties
 from escalation.plots.data import (
     casualty_data,
+    casualty_outcome_data,
     casualty_summary,
+    crisis_peak_data,
+    documented_peak,
     history_data,
     ladder_data,
     ladder_quantiles,
     outcome_data,
     peak_data,
+    reached_data,
     realised_rung,
     timing_data,
 )
@@ -55,6 +61,14 @@ _PLOTTERS = {
     "timing": plot_timing,
     "casualties": plot_casualties,
 }
+# one line per figure on how to read it (the docs' gallery prints them under each figure)
+HOW_TO_READ = {
+    "outcomes": outcomes.HOW_TO_READ,
+    "ladder": ladder.HOW_TO_READ,
+    "peak": peak.HOW_TO_READ,
+    "timing": timing.HOW_TO_READ,
+    "casualties": casualties.HOW_TO_READ,
+}
 
 
 def plot_kind(results: Results, kind: str):
@@ -73,11 +87,16 @@ def plot_all(results: Results, folder: str | Path, fmt: str = "png", dpi: int = 
 
 
 __all__ = [
+    "HOW_TO_READ",
     "KINDS",
     "OUTCOME_COLOURS",
     "casualty_data",
+    "casualty_outcome_data",
     "casualty_summary",
+    "crisis_peak_data",
+    "documented_peak",
     "draw_casualties",
+    "draw_casualties_by_outcome",
     "draw_ladder",
     "draw_outcomes",
     "draw_peak",
@@ -95,6 +114,7 @@ __all__ = [
     "plot_outcomes",
     "plot_peak",
     "plot_timing",
+    "reached_data",
     "realised_rung",
     "save_figure",
     "timing_data",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from escalation.errors import RunError
 from escalation.mechanisms import casualties
 from escalation.scenario.schema import Event, Scenario
 from escalation.stats import count_quantiles, histogram_mean, histogram_quantiles, wilson_intervals
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from escalation.results import Results
 
 LADDER_QUANTILES = (0.05, 0.5, 0.95)
+CRISIS_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def _studies(results: Results | Sequence[Results]) -> list[Results]:
@@ -31,8 +33,9 @@ def _studies(results: Results | Sequence[Results]) -> list[Results]:
 def outcome_data(results: Results | Sequence[Results], labels: Sequence[str] | None = None) -> pd.DataFrame:
     """Tidy table behind the outcome figure.
 
-    Columns: study, scenario, outcome, count, p, ci_low, ci_high, runs (one row per study
-    and outcome; ``study`` is the label shown in the legend).
+    Columns: study, scenario, outcome, count, p, ci_low, ci_high, runs, description (one row
+    per study and outcome; ``study`` is the label shown in the legend, ``description`` the
+    outcome's definition from the scenario).
     """
     studies = _studies(results)
     labels = list(labels) if labels is not None else [r.scenario.title or r.scenario.name for r in studies]
@@ -44,6 +47,8 @@ def outcome_data(results: Results | Sequence[Results], labels: Sequence[str] | N
         table.insert(0, "study", label)
         table.insert(1, "scenario", study.scenario.name)
         table["runs"] = study.runs
+        descriptions = {rule.name: " ".join(rule.description.split()) for rule in study.scenario.outcomes}
+        table["description"] = table["outcome"].map(descriptions).fillna("")
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
 
@@ -113,6 +118,92 @@ def ladder_quantiles(
     return pd.concat(frames, ignore_index=True)
 
 
+def _per_day(results: Results, name: str) -> np.ndarray:
+    """A per-day count array of the study, or a one-line error when its results predate it."""
+    counts = getattr(results.summary, name)
+    if counts.size == 0:
+        raise RunError(
+            f"these results have no {name.replace('_', ' ')} (written by an earlier version): run the study again"
+        )
+    return counts
+
+
+def reached_data(results: Results, actors: Sequence[str] | None = None) -> pd.DataFrame:
+    """Probability that each actor has reached each firebreak by each simulated day.
+
+    Columns: actor, actor_name, threshold, threshold_name, level, day (1 = first simulated
+    day), count (worlds whose actor's highest rung from day 1 to ``day`` is at or above the
+    firebreak), share, ci_low, ci_high (95% Wilson, pointwise). Only the firebreaks the actor's
+    menu can reach are listed. Computed from ``reached_counts``.
+    """
+    scenario = results.scenario
+    ladder = scenario.ladder
+    counts = _per_day(results, "reached_counts")
+    n = results.runs
+    days = np.arange(1, counts.shape[1] + 1)
+    frames = []
+    for index, actor, name in _strategic(results, actors):
+        top = max(ladder.level(scenario.action(a).rung) for a in scenario.actor(actor).menu)
+        at_least = counts[index][:, ::-1].cumsum(axis=1)[:, ::-1]  # (day, level): worlds at this level or above
+        for threshold in ladder.thresholds:
+            level = ladder.level(threshold.at)
+            if level > top:
+                continue
+            count = at_least[:, level]
+            low, high = wilson_intervals(count, n)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "actor": actor,
+                        "actor_name": name,
+                        "threshold": threshold.id,
+                        "threshold_name": threshold.name or threshold.id.replace("_", " "),
+                        "level": level,
+                        "day": days,
+                        "count": count,
+                        "share": count / n if n else np.nan,
+                        "ci_low": low,
+                        "ci_high": high,
+                    }
+                )
+            )
+    columns = ["actor", "actor_name", "threshold", "threshold_name", "level", "day", "count", "share"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, "ci_low", "ci_high"])
+
+
+def crisis_peak_data(results: Results, probabilities: Sequence[float] = CRISIS_QUANTILES) -> pd.DataFrame:
+    """Quantiles of the crisis's highest rung so far, history included, by day.
+
+    Columns: day (0 = the branch, before the first simulated day), then one column per
+    probability (``q05``, ``q25``, ``q50``, ``q75``, ``q95``: rung levels), and
+    ``p_above_history`` (share of worlds whose crisis has climbed above where the replayed
+    history left it). Computed from ``crisis_peak``.
+    """
+    counts = _per_day(results, "crisis_peak")
+    frame = pd.DataFrame(
+        count_quantiles(counts, probabilities), columns=[f"q{round(p * 100):02d}" for p in probabilities]
+    )
+    frame.insert(0, "day", np.arange(counts.shape[0]))
+    start = int(np.flatnonzero(counts[0]).max()) if counts[0].any() else 0
+    totals = counts.sum(axis=1)
+    above = counts[:, start + 1 :].sum(axis=1)
+    frame["p_above_history"] = np.divide(above, totals, out=np.zeros(len(totals)), where=totals > 0)
+    return frame
+
+
+def documented_peak(history: pd.DataFrame) -> pd.DataFrame:
+    """The documented crisis's highest rung so far, on the day axis of :func:`history_data`.
+
+    Columns: day, level (a step at each event that raised it, replayed or documented).
+    """
+    if not len(history):
+        return pd.DataFrame(columns=["day", "level"])
+    ordered = history.sort_values("day", kind="stable")
+    levels = np.maximum.accumulate(ordered["level"].to_numpy())
+    frame = pd.DataFrame({"day": ordered["day"].to_numpy(), "level": levels})
+    return frame.drop_duplicates("day", keep="last").reset_index(drop=True)
+
+
 def realised_rung(scenario: Scenario, event: Event) -> int:
     """Level of a documented event: its action's rung, or the lethal rung when it killed someone."""
     action = scenario.action(event.action)
@@ -177,29 +268,41 @@ def history_data(scenario: Scenario) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- peak rung
 def peak_data(results: Results) -> pd.DataFrame:
-    """Distribution of the highest rung anyone reached in a replicate.
+    """Distribution of the highest rung of the crisis in a replicate, with and without the history.
 
-    Columns: level, rung, rung_name, count, share, ci_low, ci_high (95% Wilson),
-    count_at_least and share_at_least (replicates whose peak is at this level or above).
+    Columns: level, rung, rung_name; count, share, ci_low, ci_high (95% Wilson),
+    count_at_least and share_at_least for the highest rung anyone reached in the simulated
+    days; the same prefixed ``crisis_`` for the crisis's highest rung with the replayed history
+    included (zero counts for a study that predates them); ``history_count``, the worlds whose
+    replayed history ended at each level (all of them at one level: the history is shared).
     """
     rungs = results.scenario.ladder.rungs
-    counts = np.zeros(len(rungs), dtype=np.int64)
-    hist = results.summary.peak_rung
-    counts[: hist.size] = hist[: len(rungs)]
     n = results.runs
-    low, high = wilson_intervals(counts, n)
-    at_least = counts[::-1].cumsum()[::-1]
+
+    def shares(hist: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
+        counts = np.zeros(len(rungs), dtype=np.int64)
+        counts[: hist.size] = hist[: len(rungs)]
+        low, high = wilson_intervals(counts, n)
+        at_least = counts[::-1].cumsum()[::-1]
+        return {
+            f"{prefix}count": counts,
+            f"{prefix}share": counts / n if n else np.full(len(rungs), np.nan),
+            f"{prefix}ci_low": low,
+            f"{prefix}ci_high": high,
+            f"{prefix}count_at_least": at_least,
+            f"{prefix}share_at_least": at_least / n if n else np.full(len(rungs), np.nan),
+        }
+
+    crisis = results.summary.crisis_peak
+    history = crisis[0] if crisis.size else np.zeros(len(rungs), dtype=np.int64)
     return pd.DataFrame(
         {
             "level": np.arange(len(rungs)),
             "rung": [r.id for r in rungs],
             "rung_name": [r.name for r in rungs],
-            "count": counts,
-            "share": counts / n if n else np.nan,
-            "ci_low": low,
-            "ci_high": high,
-            "count_at_least": at_least,
-            "share_at_least": at_least / n if n else np.nan,
+            **shares(results.summary.peak_rung, ""),
+            **shares(crisis[-1] if crisis.size else np.zeros(0, dtype=np.int64), "crisis_"),
+            "history_count": np.pad(history, (0, max(len(rungs) - history.size, 0)))[: len(rungs)],
         }
     )
 
@@ -319,3 +422,39 @@ def casualty_summary(results: Results, by: str = "actor") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[by, f"{by}_name", "p_any", "mean", "p50", "p95", "max"])
+
+
+def casualty_outcome_data(results: Results) -> pd.DataFrame:
+    """Deaths each actor suffered, by outcome: one row per outcome with worlds and actor that suffered any.
+
+    Columns: outcome, outcome_p (its probability), actor, actor_name, worlds (of this
+    outcome), p_any, mean, p05, p50, p95 (deaths per world). Computed from ``killed_by_outcome``.
+    """
+    summary = results.summary
+    if not summary.killed_by_outcome:
+        raise RunError("these results have no deaths by outcome (written by an earlier version): run the study again")
+    scenario = results.scenario
+    rows = []
+    for o, outcome in enumerate(results.outcome_names):
+        worlds = int(summary.outcome[o])
+        for actor in scenario.actors:
+            hist = summary.killed_by_outcome[actor.id][o]
+            if worlds == 0 or hist[1:].sum() == 0:
+                continue
+            p05, p50, p95 = histogram_quantiles(hist, (0.05, 0.5, 0.95))
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "outcome_p": worlds / results.runs,
+                    "actor": actor.id,
+                    "actor_name": actor.name or actor.id,
+                    "worlds": worlds,
+                    "p_any": hist[1:].sum() / worlds,
+                    "mean": histogram_mean(hist),
+                    "p05": p05,
+                    "p50": p50,
+                    "p95": p95,
+                }
+            )
+    columns = ["outcome", "outcome_p", "actor", "actor_name", "worlds", "p_any", "mean", "p05", "p50", "p95"]
+    return pd.DataFrame(rows, columns=columns)

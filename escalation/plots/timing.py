@@ -28,6 +28,11 @@ from escalation.plots.style import (
 if TYPE_CHECKING:
     from escalation.results import Results
 
+HOW_TO_READ = (
+    "Each curve is the share of an outcome's worlds already settled by that day: settled means the "
+    "outcome's conditions have held from that day to the end (the remainder outcome never settles)."
+)
+
 
 def draw_timing(
     data: pd.DataFrame,
