@@ -15,7 +15,7 @@ $(BIN)/escalation: setup.cfg pyproject.toml
 	touch $@
 
 $(VENV)/.test-deps: $(BIN)/escalation
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,explore]"
 	touch $@
 
 $(VENV)/.docs-deps: $(BIN)/escalation

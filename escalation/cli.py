@@ -488,6 +488,12 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explore(args: argparse.Namespace) -> int:
+    from escalation.explore.server import serve
+
+    return serve(args.file, host=args.host, port=args.port, open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``escalation`` argument parser."""
     parser = _Parser(prog="escalation", description="Simulate escalation crises from scenario files.")
@@ -688,6 +694,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("--dpi", type=_positive_int, default=150, help="resolution of raster figures (default 150)")
     plot.set_defaults(handler=_plot)
+
+    explore = commands.add_parser("explore", help="a browser app: pick a scenario, move parameters, run worlds")
+    explore.add_argument("file", nargs="?", metavar="FILE", help="a scenario to offer besides the shipped ones")
+    explore.add_argument("--port", type=_non_negative_int, default=8765, help="port (default 8765; 0: any free one)")
+    explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    explore.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    explore.set_defaults(handler=_explore)
     return parser
 
 
