@@ -328,7 +328,6 @@ class RecordLikelihood:
                 self._events,
                 self._effects,
                 self._amounts,
-                model.rng,
                 of_kind,
                 chance,
             )

@@ -151,16 +151,17 @@ def test_difference_of_probabilities_is_the_difference_of_the_shares(branches):
 def test_pairing_narrows_the_interval_where_the_worlds_agree(branches, seeded_short):
     """Judging restraint over the final 18 of 20 days instead of all 20 reclassifies the same worlds:
     few worlds change, so the paired interval is less than half the independent-samples one (measured:
-    about 0.31 of it, seed 3, 2,000 worlds). The after-strike branch simulates other days from another
-    history, so its worlds' random streams soon part (the kernel draws a tile's worlds from one stream,
-    world after world): pairing buys little there (measured: 0.96), and never costs width."""
+    0.31-0.35 of it, seeds 3-5, 2,000 worlds). The after-strike branch simulates its days from another
+    history, yet every world draws the same uniforms for the same day, actor and purpose, so its worlds
+    stay correlated: the paired interval is about two thirds of the independent one (measured 0.63-0.67);
+    the test asks for less than 0.8."""
     window, after = branches.scenarios[2], branches.scenarios[1]
     table = branches.outcomes.set_index("scenario")
     for name in ("mutual_restraint", "unresolved"):
         unpaired = table[table["outcome"] == name].loc[window, "unpaired_half_width"]
         assert half_width(branches.outcomes, window, name=name) < 0.5 * unpaired
         unpaired_after = table[table["outcome"] == name].loc[after, "unpaired_half_width"]
-        assert half_width(branches.outcomes, after, name=name) <= 1.05 * unpaired_after
+        assert half_width(branches.outcomes, after, name=name) < 0.8 * unpaired_after
     # the window leaves the simulation alone: peak rung and deaths do not differ in any world
     same = branches.measures[branches.measures["scenario"] == window]
     assert (same[["diff", "ci_low", "ci_high"]] == 0).all().all()

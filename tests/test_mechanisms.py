@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from escalation.mechanisms import campaign, offramp_breach, preparation, proportionality
+from escalation.mechanisms import accidents, campaign, casualties, offramp_breach, preparation, proportionality
 from escalation.model import EscalationModel, kernel
 from escalation.scenario.schema import Event
 
@@ -143,3 +143,54 @@ def test_an_unready_actor_never_uses_force(seeded) -> None:
     )
     free.run()
     assert (free.rungs[iran, 0] >= model.compiled.force_level).mean() > 0.05
+
+
+# ================================================================ draws from uniforms
+@settings(deadline=None)  # scipy's first use of the negative binomial is slow
+@given(
+    uniform=st.floats(0.0, 1.0, exclude_max=True),
+    mean=st.floats(0.01, 500.0),
+    dispersion=st.floats(0.05, 200.0),
+)
+def test_casualty_count_inverts_the_negative_binomial(uniform: float, mean: float, dispersion: float) -> None:
+    """The count is the smallest k with P(K <= k) > u, scipy's quantile, up to rounding at a step."""
+    from scipy import stats
+
+    k = casualties.draw(uniform, mean, dispersion)
+    law = stats.nbinom(dispersion, dispersion / (dispersion + mean))
+    assert law.cdf(k) >= uniform - 1e-9
+    assert k == 0 or law.cdf(k - 1) <= uniform + 1e-9
+
+
+def test_casualty_counts_of_a_huge_mean_walk_in_logs() -> None:
+    """P(0) underflows for mean 10^6 and shape 200: the draws still centre on the mean."""
+    draws = np.array([casualties.draw(u, 1e6, 200.0) for u in (0.1, 0.5, 0.9)])
+    sd = np.sqrt(1e6 + 1e12 / 200.0)
+    assert (np.diff(draws) > 0).all() and abs(draws[1] - 1e6) < 0.1 * sd
+    assert casualties.draw(0.3, 0.0, 1.0) == 0
+
+
+def test_box_muller_draws_are_standard_normal() -> None:
+    """50,000 draws from a fixed seed: Kolmogorov-Smirnov against N(0, 1) at level 0.001."""
+    from scipy import stats
+
+    pairs = np.random.default_rng(7).random((50_000, 2))
+    normals = np.array([accidents.standard_normal(a, b) for a, b in pairs])
+    assert stats.kstest(normals, "norm").pvalue > 0.001
+
+
+def test_a_world_changed_alone_leaves_the_other_worlds_untouched(seeded_short) -> None:
+    """Common random numbers: every world draws the same uniforms for the same day, actor and purpose,
+    so giving one world of a tile other parameters changes nothing in the others."""
+    n = 2 * kernel.DRAWS_PER_ACTOR + 5
+    base = EscalationModel(seeded_short, n_worlds=n, rng=11).run()
+    rationality = np.full(n, base.worlds.actor[0, 1, kernel.ACTOR_NAMES.index("rationality")])
+    rationality[3] *= 4.0
+    fear = np.full(n, base.worlds.actor[0, 0, kernel.ACTOR_NAMES.index("fear")])
+    fear[3] = 0.0
+    changed = EscalationModel(seeded_short, n_worlds=n, rng=11, parameters={
+        "iran.rationality": rationality, "united_states.fear": fear}).run()  # fmt: skip
+    others = np.arange(n) != 3
+    np.testing.assert_array_equal(base.rungs[:, :, others], changed.rungs[:, :, others])
+    np.testing.assert_array_equal(base.killed_suffered[:, others], changed.killed_suffered[:, others])
+    assert not np.array_equal(base.rungs[:, :, 3], changed.rungs[:, :, 3])

@@ -53,6 +53,11 @@ def slip_probability(probability: float, rung: int, accident_level: int, pick: i
     return probability if rung >= accident_level and pick < size - 1 else 0.0
 
 
+def standard_normal(first: float, second: float) -> float:
+    """A standard normal draw from two uniforms in [0, 1) (Box-Muller)."""
+    return np.sqrt(-2.0 * np.log1p(-first)) * np.cos(2.0 * np.pi * second)
+
+
 def perception_factor(normal: float, noise: float) -> float:
     """Log-normal factor of mean 1: ``exp(noise * normal - noise**2 / 2)`` for a standard normal draw."""
     return np.exp(noise * normal - 0.5 * noise * noise)

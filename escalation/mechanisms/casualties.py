@@ -129,8 +129,35 @@ def realised_rung(rung: int, lethal_rung: int, killed: int) -> int:
     return lethal_rung if killed > 0 and lethal_rung >= 0 else rung
 
 
-def draw(rng: np.random.Generator, mean: float, dispersion: float) -> int:
-    """A negative-binomial count with this mean and shape (0 without drawing when ``mean`` is 0)."""
+def draw(uniform: float, mean: float, dispersion: float) -> int:
+    """A negative-binomial count with this mean and shape, by inverting its distribution at ``uniform``.
+
+    ``uniform`` is in [0, 1); the count is the smallest ``k`` whose cumulative probability
+    exceeds it (0 when ``mean`` is 0). One uniform per count keeps the draws of two scenarios
+    aligned world by world (common random numbers). The search walks up from 0, so it costs
+    about ``mean`` steps; a distribution whose probability of 0 underflows is walked in logs.
+    """
     if mean <= 0.0:
         return 0
-    return rng.negative_binomial(dispersion, dispersion / (dispersion + mean))
+    p = dispersion / (dispersion + mean)
+    log_q = np.log1p(-p)  # log of the per-step factor's second part, 1 - p
+    log_pmf = dispersion * np.log(p)
+    k = 0
+    if log_pmf > -700.0:  # the usual case: the probabilities themselves
+        pmf = np.exp(log_pmf)
+        cumulative = pmf
+        step = np.exp(log_q)
+        while uniform >= cumulative:
+            k += 1
+            pmf *= (k - 1 + dispersion) / k * step
+            cumulative += pmf
+            if pmf == 0.0 and k > mean:  # the rest of the tail is below what doubles resolve
+                break
+        return k
+    cumulative = 0.0
+    while True:  # a huge mean: walk in logs until the mass is resolvable, then on as above
+        cumulative += np.exp(log_pmf)
+        if uniform < cumulative or (k > mean and log_pmf < -745.0):
+            return k
+        k += 1
+        log_pmf += np.log((k - 1 + dispersion) / k) + log_q

@@ -11,8 +11,12 @@ called world by world, so a simulated day reads as the list of mechanisms it app
    lines, signals and their breach, grievance settlement);
 4. the end of the day decays grievances, obligations and beliefs.
 
-Random numbers come from the block's ``numpy.random.Generator`` in a fixed order (world by
-world, actor by actor), so a world's numbers depend only on the block's seed.
+Random numbers come from a tile's ``numpy.random.Generator``: each world draws
+``DRAWS_PER_ACTOR`` uniforms per choosing actor on every simulated day, whatever it does with
+them, so a given number always serves the same world, day, actor and purpose. Two scenarios
+run with one seed therefore use the same numbers in the same places (common random numbers),
+however differently their worlds behave; non-uniform draws (casualty counts, perception noise)
+are made from uniforms by inversion and Box-Muller.
 
 Compiled code is cached on disk under a folder named by a hash of the mechanism and kernel
 sources (``ESCALATION_CACHE_DIR`` or the user's cache folder), because numba's own cache does
@@ -44,6 +48,9 @@ ACTION_NAMES = tuple(_ACTION)
 
 # column indices, compile-time constants of the kernel
 SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
+# the uniforms of one choosing actor's day, by purpose
+DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
+DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -155,6 +162,7 @@ class Scratch(NamedTuple):
     discharge: np.ndarray  # (n_actors, n_actors) grievance discharged by them
     flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
     answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
+    uniforms: np.ndarray  # (n_strategic * DRAWS_PER_ACTOR,) the day's uniforms of one world
 
 
 def scratch(s: Structure) -> Scratch:
@@ -172,6 +180,7 @@ def scratch(s: Structure) -> Scratch:
         np.empty((n, n)),
         np.empty((4, n), np.bool_),
         np.empty(n),
+        np.zeros(acts * DRAWS_PER_ACTOR),
     )
 
 
@@ -238,6 +247,7 @@ restrict = _inline(m.preparation.restrict)
 mix_readiness = _inline(m.preparation.mix)
 slip_probability = _inline(m.accidents.slip_probability)
 perception_factor = _inline(m.accidents.perception_factor)
+standard_normal = _inline(m.accidents.standard_normal)
 
 
 borrow_structure = borrowing(Structure)
@@ -406,24 +416,24 @@ def act_probabilities(s, p, st, scratch, actor):
 
 
 @_inline
-def choose(s, p, st, w, actor, rng, scratch):
+def choose(s, p, st, w, actor, u, scratch):
     """One actor's act in world ``w``: ``(menu index, action, accident)``.
 
-    Draws, in this order: whether a militia follows its patron today, whether the actor is
-    ready for force, the logit pick, the accident.
+    ``u`` holds the actor's uniforms of the day (``DRAW_*``): whether a militia follows its
+    patron today, whether the actor is ready for force, the logit pick, the accident.
     """
     judge = actor
-    if s.patron[actor] >= 0 and follows_patron(rng.random(), p.actor[w, actor, CONTROL]):
+    if s.patron[actor] >= 0 and follows_patron(u[DRAW_PATRON], p.actor[w, actor, CONTROL]):
         judge = s.patron[actor]
-    ready = is_ready(rng.random(), p.ready[w, actor])
+    ready = is_ready(u[DRAW_READY], p.ready[w, actor])
     size = s.menu_size[actor]
     prob = scratch.probability
     judged(s, p, st, w, actor, judge, scratch.utility, scratch.answered, prob, SAMPLING_CUTOFF)
     if not ready:
         restrict(prob, size, s.menu_below_force[actor])
-    k = pick(prob, size, rng.random())
+    k = pick(prob, size, u[DRAW_PICK])
     rung = s.action_rung[s.menus[actor, k]]
-    accident = rng.random() < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
+    accident = u[DRAW_SLIP] < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
     if accident:
         k += 1
     return k, s.menus[actor, k], accident
@@ -447,10 +457,12 @@ def resolve(
     event_declares,
     event_offramp,
     count_deaths,
-    rng,
     scratch,
 ):
-    """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance."""
+    """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance.
+
+    With ``noisy``, act ``q``'s perception noise comes from its actor's uniforms in ``scratch.uniforms``.
+    """
     n = s.patron.size
     increase = scratch.increase
     discharge = scratch.discharge
@@ -475,7 +487,8 @@ def resolve(
         if target >= 0 or s.has_victims[k]:
             noise = 1.0
             if noisy and noise_sd > 0.0:
-                noise = perception_factor(rng.standard_normal(), noise_sd)
+                u = scratch.uniforms[q * DRAWS_PER_ACTOR + DRAW_NOISE :]
+                noise = perception_factor(standard_normal(u[0], u[1]), noise_sd)
             for j in range(n):
                 if j == i or not (target == j or s.co_victims[k, j]):
                     continue
@@ -545,9 +558,10 @@ def end_of_days(p, st, days):
 def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
     """Simulate days ``first`` to ``last - 1`` (0-based) in every world, day by day.
 
-    Each day every world chooses, draws casualties, resolves and lets the day pass; the draws
-    come from ``rng`` day by day and world by world, so simulating the days in one call or
-    one call per day gives the same numbers.
+    Each day every world draws its uniforms from ``rng`` (``DRAWS_PER_ACTOR`` per choosing
+    actor), chooses, draws casualties, resolves and lets the day pass; the draws come day by
+    day and world by world, so simulating the days in one call or one call per day gives the
+    same numbers.
     """
     s = borrow_structure(s)
     p = borrow_worlds(p)
@@ -568,13 +582,16 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
     )
     for day in range(first, last):
         for w in range(n_worlds):
+            uniforms = scratch.uniforms
+            for j in range(uniforms.size):
+                uniforms[j] = rng.random()
             for q in range(n_acts):
-                _, actions[q], accident[q] = choose(s, p, st, w, actors[q], rng, scratch)
+                u = uniforms[q * DRAWS_PER_ACTOR : (q + 1) * DRAWS_PER_ACTOR]
+                _, actions[q], accident[q] = choose(s, p, st, w, actors[q], u, scratch)
                 targets[q] = s.action_target[actions[q]]
-            for q in range(n_acts):
                 k = actions[q]
-                killed[q] = draw_casualties(rng, p.killed_mean[w, k], p.dispersion[w, k])
-                wounded[q] = draw_casualties(rng, p.wounded_mean[w, k], p.dispersion[w, k])
+                killed[q] = draw_casualties(u[DRAW_KILLED], p.killed_mean[w, k], p.dispersion[w, k])
+                wounded[q] = draw_casualties(u[DRAW_WOUNDED], p.wounded_mean[w, k], p.dispersion[w, k])
             before = st.peak[w]
             resolve(
                 s,
@@ -593,7 +610,6 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
                 False,
                 False,
                 True,
-                rng,
                 scratch,
             )
             st.crossings[w] += s.crossings_at[st.peak[w]] - s.crossings_at[before]
@@ -615,7 +631,7 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
 
 @_jit
 def replay_event(
-    s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal, rng
+    s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal
 ):
     """Apply one documented act, as recorded and without noise, in every world."""
     one = np.empty(1, np.int64)
@@ -624,11 +640,11 @@ def replay_event(
     k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
     k_[0], w_[0], sk[0], sw[0] = killed, wounded, seen_killed, seen_wounded
     for w in range(st.peak.size):
-        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, declares, signal, False, rng, scratch)
+        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, declares, signal, False, scratch)
 
 
 @_jit
-def replay_record(s, p, st, scratch, days, entries, candidates, events, effects, amounts, rng, of_kind, chance):
+def replay_record(s, p, st, scratch, days, entries, candidates, events, effects, amounts, of_kind, chance):
     """Replay a documented record in every world and read the act probabilities of each covered actor-day.
 
     ``days[d] = (first entry, first event, days it lasts)`` of step ``d`` (one extra row closes
@@ -649,7 +665,6 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
     p = borrow_worlds(p)
     st = borrow_state(st)
     scratch = borrow_scratch(scratch)
-    rng = borrowed(rng)
     row = np.empty(s.menus.shape[1])
     one = np.empty(1, np.int64)
     actors, actions, targets = one.copy(), one.copy(), one.copy()
@@ -671,7 +686,7 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
                 k_[0], w_[0], sk[0], sw[0] = events[v, 3], events[v, 4], events[v, 5], events[v, 6]
                 resolve(
                     s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False,
-                    events[v, 7] != 0, events[v, 8] != 0, False, rng, scratch,
+                    events[v, 7] != 0, events[v, 8] != 0, False, scratch,
                 )  # fmt: skip
                 for f in range(events[v, 9], events[v + 1, 9]):
                     st.host[w, effects[f]] += amounts[f]

@@ -216,7 +216,6 @@ class EscalationModel(mesa.Model):
             seen_wounded,
             event.declares_red_line,
             event.signal == "offramp",
-            self.rng,
         )
         for effect in event.effects:
             self.state.host[:, compiled.actor_index[effect.actor]] += effect.amount
