@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNS ?= 100000
 SEED ?= 1
 
-.PHONY: run test lint setup setup-test clean docs setup-docs examples
+.PHONY: run readme-figures test lint setup setup-test clean docs setup-docs examples
 
 $(BIN)/escalation: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ setup-test: $(VENV)/.test-deps
 
 run: setup
 	rm -rf results/us_iran_2020
-	$(BIN)/escalation run scenarios/us_iran_2020.yaml --runs $(RUNS) --seed $(SEED) --out results/us_iran_2020 --plot results/us_iran_2020/outcomes.png
+	$(BIN)/escalation run scenarios/us_iran_2020.yaml --runs $(RUNS) --seed $(SEED) --out results/us_iran_2020
 	$(BIN)/escalation plot results/us_iran_2020 --kind all -o results/us_iran_2020/figures
+
+# The README's figures: the outcome and ladder figures of `make run`'s study.
+readme-figures: run
+	cp results/us_iran_2020/figures/outcomes.png results/us_iran_2020/figures/ladder.png docs/img/
 
 lint: setup-test
 	$(BIN)/ruff check escalation tests examples benchmarks
