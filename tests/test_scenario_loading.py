@@ -4,6 +4,7 @@ is reported as one ``ScenarioError`` naming the right file, line and field."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 import textwrap
 from pathlib import Path
@@ -495,3 +496,88 @@ def test_a_variant_can_drop_its_inherited_timeline(tmp_path: Path) -> None:
     )
     scenario = load_scenario(path)
     assert scenario.timeline == () and scenario.start_after is None
+
+
+# ------------------------------------------------------------------------------ edits and the branch point
+def edited(tmp_path: Path, how: str, edit: dict) -> Scenario:
+    """The seeded scenario (branch at A10, 3 Jan 2020) with ``edit``, as a variant file or as overrides."""
+    if how == "with_overrides":
+        return load_scenario(SEEDED_PATH).with_overrides(edit)
+    return load_scenario(write(tmp_path / "edit.yaml", yaml.safe_dump({"extends": str(SEEDED_PATH), **edit})))
+
+
+@pytest.mark.parametrize("how", ["extends", "with_overrides"])
+@pytest.mark.parametrize(
+    ("edit", "field", "message"),
+    [
+        # A11 (4 Jan) onto the branch day: after A10 in the timeline, so never replayed, and before day 1
+        ({"timeline": {"A11": {"date": "2020-01-03"}}}, "timeline.A11.date", "would put A11 on the branch day"),
+        # the branch event a day later: A11 and A12 (4 Jan) would fall before the first simulated day
+        ({"timeline": {"A10": {"date": "2020-01-04"}}}, "timeline.A10.date", "would move the branch point across A11"),
+        # A20 (8 Jan) off the branch day of a branch at A17 into the simulated period
+        (
+            {"start_after": "A17", "timeline": {"A20": {"date": "2020-01-09"}}},
+            "timeline.A20.date",
+            "would move A20 off the branch day (A17, 2020-01-08)",
+        ),
+        # a new event on the branch day stands after A10: neither replayed nor simulated
+        (
+            {"timeline": {"A30": {"date": "2020-01-03", "actor": "iran", "action": "statement"}}},
+            "timeline.A30.date",
+            "would put A30 on the branch day after A10",
+        ),
+    ],
+)
+def test_an_edit_that_moves_an_event_across_the_branch_point_is_an_error(
+    tmp_path: Path, how: str, edit: dict, field: str, message: str
+) -> None:
+    with pytest.raises(ScenarioError) as info:
+        edited(tmp_path, how, edit)
+    error = info.value
+    assert error.path == field and message in error.message, str(error)
+    assert "an edit may not move an event across the branch point" in error.message
+    if how == "extends":
+        file = tmp_path / "edit.yaml"
+        assert (error.file, error.line) == (str(file), line_of(file, "date:", line_of(file, f"{field.split('.')[1]}:")))
+
+
+def test_validate_reports_an_event_moved_across_the_branch_point(tmp_path: Path, capsys) -> None:
+    from escalation.cli import main
+
+    path = write(tmp_path / "moved.yaml", f'extends: {SEEDED_PATH}\ntimeline:\n  A11:\n    date: "2020-01-03"\n')
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{path}:4: timeline.A11.date: 2020-01-03 would put A11 on the branch day after A10")
+
+
+@pytest.mark.parametrize("how", ["extends", "with_overrides"])
+def test_edits_that_keep_every_event_on_its_side_are_accepted(tmp_path: Path, how: str) -> None:
+    """A date moved within the replayed period or within the simulated one, and a new event placed by its date."""
+    base = load_scenario(SEEDED_PATH)
+    variant = edited(
+        tmp_path,
+        how,
+        {
+            "timeline": {
+                "A09": {"date": "2020-01-02"},  # the siege ends a day later: still replayed
+                "A12": {"date": "2020-01-05"},  # a day later: still simulated
+                "A30": {"date": "2020-01-02", "actor": "iran", "action": "statement"},  # new, before the branch
+                "A31": {"date": "2020-02-01", "actor": "iran", "action": "statement"},  # new, after it
+            }
+        },
+    )
+    ids = [e.id for e in variant.timeline]
+    assert ids.index("A09") < ids.index("A30") < ids.index("A10")  # after A09 of the same day, before A10
+    assert ids.index("A23") < ids.index("A31") < ids.index("A24")
+    assert [e.id for e in variant.replayed_events()] == [*[e.id for e in base.replayed_events()][:-1], "A30", "A10"]
+    assert variant.start_date == base.start_date
+    dates = [e.date for e in variant.timeline]
+    assert dates == sorted(dates)
+
+
+def test_a_branch_left_inside_a_day_by_the_base_is_not_an_edit() -> None:
+    """The shipped variant branching at A17 leaves A18-A20 of the same day out: it edits no date."""
+    after_strike = load_scenario(SCENARIOS / "us_iran_2020_after_strike.yaml")
+    assert after_strike.start_date == dt.date(2020, 1, 9)
+    same_day = [e.id for e in after_strike.timeline if e.date == dt.date(2020, 1, 8)]
+    assert same_day[same_day.index("A17") + 1 :] == ["A18", "A19", "A20"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from escalation.io import POSTERIOR_FILE, posterior_path
 from escalation.ladder import Ladder, Rung, Threshold
 from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
 from escalation.scenario import fields as f
+from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
 from escalation.scenario.schema import (
     PRESSURES,
     SIGNALS,
@@ -55,14 +57,15 @@ class _References:
                 raise f.fail(node, path, f"unknown {kind} {f.excerpt(name)}{f.did_you_mean(name, known[kind])}")
 
 
-def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
+def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Node, Node | None]:
+    """The file merged onto its bases, and the merged base it extends (``None`` without ``extends``)."""
     tree = read_file(path)
     resolved = path.resolve()
     line = tree.key_lines.get("extends", tree.line) if tree.is_mapping else tree.line
     if resolved in seen:
         raise ScenarioError("'extends' forms a cycle", file=str(path), line=line, path="extends")
     if not tree.is_mapping or "extends" not in tree.value:
-        return tree
+        return tree, None
     if len(seen) >= MAX_EXTENDS:
         raise ScenarioError(
             f"'extends' chains more than {MAX_EXTENDS} files (the first is {seen[0].name})",
@@ -79,14 +82,14 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> Node:
         raise f.fail(ext, "extends", f"cannot use {f.excerpt(base_name)} as a file name ({exc.strerror})") from None
     if not found:
         raise f.fail(ext, "extends", f"no such file {f.excerpt(base_name)} (relative to {path.parent or '.'})")
-    base = _resolve_extends(base_path, (*seen, resolved))
+    base, _ = _resolve_extends(base_path, (*seen, resolved))
     if not base.is_mapping:
         raise ScenarioError("a base of 'extends' must be a scenario mapping (key: value lines)", file=base.file,
                             line=base.line)  # fmt: skip
     own = Node({k: v for k, v in tree.value.items() if k != "extends"}, tree.file, tree.line, tree.key_lines)
     if not seen:  # the file loaded: a variant is named after its file unless it names itself
         _name_the_variant(own, base, path)
-    return merge(_perceived_follows(base, own), own)
+    return place_new_events(merge(_perceived_follows(base, own), own), events_of(base)), base
 
 
 def _name_the_variant(own: Node, base: Node, path: Path) -> None:
@@ -145,18 +148,35 @@ def load_scenario(source: str | os.PathLike[str] | dict[str, Any]) -> Scenario:
     for anything malformed.
     """
     if isinstance(source, dict):
-        try:
-            text = yaml.safe_dump(source, sort_keys=False, allow_unicode=True)
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"the data holds a value that is not plain data: {exc}", file="<data>") from None
-        tree = read_tree(text, "<data>")
-    else:
-        tree = _resolve_extends(Path(source))
-    return build_scenario(tree)
+        return build_scenario(_data_tree(source))
+    tree, base = _resolve_extends(Path(source))
+    return build_scenario(tree, timeline_dates(base) if base is not None else None)
 
 
-def build_scenario(tree: Node) -> Scenario:
-    """Validate a merged :class:`Node` tree and build the :class:`Scenario`."""
+def load_edited(data: dict[str, Any], base: Scenario) -> Scenario:
+    """``data``, ``base``'s own data with edits merged in, validated as a variant of ``base``.
+
+    As with ``extends``: new events stand by their date, and no edit moves an event across the
+    branch point (:mod:`escalation.scenario.edits`).
+    """
+    tree = place_new_events(_data_tree(data), [e.id for e in base.timeline])
+    return build_scenario(tree, {e.id: e.date for e in base.timeline})
+
+
+def _data_tree(data: dict[str, Any]) -> Node:
+    try:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"the data holds a value that is not plain data: {exc}", file="<data>") from None
+    return read_tree(text, "<data>")
+
+
+def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> Scenario:
+    """Validate a merged :class:`Node` tree and build the :class:`Scenario`.
+
+    ``base_dates`` (event id -> date of the base, for a variant) is what an edit of the timeline
+    is checked against: an event moved across the branch point is an error at the edit.
+    """
     refs = _References()
     top = f.MappingReader(tree, "")
     ladder = top.get("ladder", _ladder)
@@ -174,7 +194,7 @@ def build_scenario(tree: Node) -> Scenario:
     timeline = top.get("timeline", f.optional(_entries(lambda key, node, path: _event(key, node, path, refs))), ())
     timeline = timeline or ()
     if top.has("timeline") and timeline:
-        _check_date_order(top.node_of("timeline"), timeline)
+        _check_date_order(top.node_of("timeline"), timeline, base_dates)
     outcomes = top.get("outcomes", lambda node, path: _outcomes(node, refs))
     start_after = top.get("start_after", f.optional(f.identifier), None)
     if start_after is not None:
@@ -207,31 +227,34 @@ def build_scenario(tree: Node) -> Scenario:
             "event": tuple(e.id for e in timeline),
         }
     )
+    if base_dates is not None and top.has("timeline"):
+        check_branch(scenario, top.node_of("timeline"), base_dates)
     _check_roles(scenario, tree)
     _check_priors(scenario, top)
     _check_record(scenario, top)
     return scenario
 
 
-def _check_date_order(node: Node, timeline: tuple[Event, ...]) -> None:
+def _check_date_order(node: Node, timeline: tuple[Event, ...], base_dates: dict[str, dt.date] | None) -> None:
     """Events must stand in date order: a date edited across another event is an error at the edit."""
 
-    def date_node(event_id: str) -> Node:
-        event = node.value[event_id]
-        return event.value.get("date", event) if event.is_mapping else event
+    def edited(event: Event) -> bool:  # against the base's date, else written in the file loaded
+        if base_dates is not None:
+            return base_dates.get(event.id) != event.date
+        return date_node(node, event.id).file == node.file
 
     for earlier, later in itertools.pairwise(timeline):
         if later.date >= earlier.date:
             continue
-        # blame the date written in the file loaded (a variant's edit), else the later event's
-        if date_node(earlier.id).file == node.file and date_node(later.id).file != node.file:
+        # blame the edited date (a variant's edit), else the later event's
+        if edited(earlier) and not edited(later):
             raise f.fail(
-                date_node(earlier.id),
+                date_node(node, earlier.id),
                 f"timeline.{earlier.id}.date",
                 f"{earlier.date} is after {later.id} ({later.date}), which comes next: events stand in date order",
             )
         raise f.fail(
-            date_node(later.id),
+            date_node(node, later.id),
             f"timeline.{later.id}.date",
             f"{later.date} is before {earlier.id} ({earlier.date}), which comes first: events stand in date order",
         )

@@ -227,9 +227,10 @@ class Scenario:
 
         Example: ``scenario.with_overrides({"actors": {"kataib_hezbollah": {"control": 0.9}}})``.
         As with ``extends``, an event's ``killed`` or ``wounded`` set here is also what the
-        actors perceive, unless ``perceived`` is set with it.
+        actors perceive, unless ``perceived`` is set with it; a new event stands by its date; and
+        an edit that moves an event across the branch point is an error.
         """
-        from escalation.scenario.loader import load_scenario
+        from escalation.scenario.loader import load_edited
 
         def merge(base: Any, extra: Any) -> Any:
             if isinstance(base, dict) and isinstance(extra, dict):
@@ -246,7 +247,7 @@ class Scenario:
             perceived = {k: v for k, v in event["perceived"].items() if not (k in edit and k not in own)}
             event = {k: v for k, v in event.items() if k != "perceived"}
             data["timeline"][event_id] = {**event, **({"perceived": perceived} if perceived else {})}
-        return load_scenario(merge(data, overrides))
+        return load_edited(merge(data, overrides), self)
 
     @property
     def hash(self) -> str:
