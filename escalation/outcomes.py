@@ -7,6 +7,8 @@ from typing import NamedTuple
 import numpy as np
 
 from escalation.defaults import PROXY_WINDOW_DAYS
+from escalation.errors import RunError
+from escalation.mechanisms.casualties import realised_rung
 from escalation.model import kernel
 from escalation.model.model import EscalationModel
 from escalation.scenario.schema import Condition, Scenario
@@ -79,6 +81,46 @@ def classify(scenario: Scenario, rungs: np.ndarray) -> tuple[np.ndarray, np.ndar
         settle[take] = since[take]
         undecided &= ~take
     return outcome, settle
+
+
+def documented_rungs(scenario: Scenario, horizon: int | None = None) -> np.ndarray:
+    """What the timeline records after the branch point, as the rung record of one world.
+
+    Day 1 is the scenario's first simulated day. On each of the ``horizon`` days (default: the
+    scenario's ``horizon_days``) a strategic actor stands at the highest realised rung of its
+    documented events of that day (an act that killed at its ``lethal_rung``, as the model
+    records a simulated act); days without an event, days after the last documented event,
+    and hosts stand at the status quo (0). Returns shape ``(n_actors, horizon, 1)``, ready for
+    :func:`classify` and :func:`proxy_attacks`. Raises :class:`RunError` without a branch point
+    (``start_after: null``: the record then has no first simulated day).
+    """
+    start = scenario.start_date
+    if start is None:
+        raise RunError(f"scenario {scenario.name!r} has no branch point (start_after), so its record has no day 1")
+    horizon = scenario.horizon_days if horizon is None else horizon
+    ladder = scenario.ladder
+    index = {a.id: i for i, a in enumerate(scenario.actors)}
+    rungs = np.zeros((len(scenario.actors), horizon, 1), dtype=np.int8)
+    for event in scenario.timeline:
+        day = (event.date - start).days
+        if not 0 <= day < horizon or not scenario.actor(event.actor).strategic:
+            continue
+        action = scenario.action(event.action)
+        lethal = ladder.level(action.lethal_rung) if action.lethal_rung is not None else -1
+        rung = realised_rung(ladder.level(action.rung), lethal, event.killed or 0)
+        i = index[event.actor]
+        rungs[i, day, 0] = max(int(rungs[i, day, 0]), rung)
+    return rungs
+
+
+def documented_outcome(scenario: Scenario, horizon: int | None = None) -> tuple[str, int]:
+    """The outcome the scenario's rules give its own record (:func:`documented_rungs`), and its settle day.
+
+    The settle day is 1-based, ``-1`` for the remainder outcome. With ``horizon``, the record
+    is read over that many days instead of ``horizon_days``.
+    """
+    outcome, settle = classify(scenario, documented_rungs(scenario, horizon))
+    return scenario.outcomes[int(outcome[0])].name, int(settle[0])
 
 
 def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
