@@ -208,8 +208,10 @@ SWEEPABLE = [  # the fields docs/howto-sweep.md lists, with two values and the s
     ("parameters.accident_probability", (0.0, 0.2), "us_iran_2020.yaml"),
     ("actors.united_states.casualty_sensitivity", (0.5, 8.0), "us_iran_2020.yaml"),
     ("actors.iran.restraint_value", (0.0, 20.0), "us_iran_2020.yaml"),
+    ("actors.iran.rationality", (1.0, 4.0), "us_iran_2020.yaml"),
     ("actors.kataib_hezbollah.control", (0.0, 1.0), "us_iran_2020.yaml"),
     ("actions.missile_strike.killed_mean", (1.0, 200.0), "us_iran_2020.yaml"),
+    ("actions.rocket_attack.killed_mean", (0.05, 0.5), "us_iran_2020.yaml"),
     ("timeline.A16.killed", (0, 30), "us_iran_2020_after_strike.yaml"),
     ("horizon_days", (30, 60), "us_iran_2020.yaml"),
 ]
@@ -219,6 +221,38 @@ def test_the_documented_sweepable_fields_are_the_listed_ones():
     text = (Path(__file__).resolve().parents[1] / "docs" / "howto-sweep.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\| `([a-z_.A-Z0-9]+)` \|", text.split("## Which fields can be swept")[1], re.MULTILINE)
     assert listed == [field for field, _, _ in SWEEPABLE]
+
+
+def test_every_field_the_pages_sweep_by_name_is_listed(seeded_short):
+    """The command reference's named parameters and every ``--param NAME=`` of the pages are in the list."""
+    from escalation.sweep import field_of
+
+    root = Path(__file__).resolve().parents[1]
+    cli = (root / "docs" / "cli.md").read_text(encoding="utf-8").split("## `escalation sweep`")[1].split("\n## ")[0]
+    option = next(line for line in cli.splitlines() if line.startswith("| `--param"))
+    names = set(re.findall(r"`([\w.]+)`", option.split("|")[2]))
+    for page in ("docs/howto-sweep.md", "docs/cli.md", "README.md"):
+        names |= set(re.findall(r"--param ([a-z][\w.]*)=", (root / page).read_text(encoding="utf-8")))
+    assert len(names) >= 5
+    assert {field_of(seeded_short, name) for name in names} <= {field for field, _, _ in SWEEPABLE}
+
+
+def test_a_rungs_event_scales_are_documentation(seeded_short):
+    """The how-to names goldstein and mid as fields no simulation reads: sweeping one leaves every world alike."""
+    worlds = [
+        escalation.run_study(variant(seeded_short, "ladder.rungs.war.goldstein", g), runs=300, seed=3).replicates()
+        for g in (-10.0, 0.0)
+    ]
+    pd.testing.assert_frame_equal(*worlds)
+
+
+def test_a_host_offers_no_parameter(seeded_short):
+    """A host never chooses, so none of its parameters could change a world: none is offered to sweep by name."""
+    from escalation.parameters import scenario_parameters
+
+    hosts = {a.id for a in seeded_short.actors if a.kind == "host"}
+    assert hosts
+    assert not [p.name for p in scenario_parameters(seeded_short) if p.name.split(".")[0] in hosts]
 
 
 @pytest.mark.parametrize(("field", "values", "file"), SWEEPABLE, ids=[f for f, _, _ in SWEEPABLE])
