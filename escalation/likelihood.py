@@ -198,6 +198,9 @@ def _unscorable(scenario: Scenario, compiled: CompiledScenario, event: Event) ->
     if not actor.strategic:
         return f"{actor.kind} actors make no choices"
     if event.action not in actor.menu:
+        template = scenario.action(event.action).template
+        if template is not None and any(scenario.action(a).template == template for a in actor.menu):
+            return f"target {event.target!r} is not among the targets of {template!r} on the actor's menu"
         return "not on the actor's menu"
     target = scenario.action(event.action).target
     if target is not None and event.target is not None and event.target != target:

@@ -242,11 +242,17 @@ def scenario_parameters(scenario: Scenario) -> list[ScenarioParameter]:
                 add(f"{actor.id}.{name}", actor.id, spec, actor.values[name])
     used = {action_id for actor in scenario.actors for action_id in actor.menu}
     used |= {event.action for event in scenario.replayed_events()}
-    for action in scenario.actions:
-        if action.id in used:
-            for name, spec in reg.action.items():
-                add(f"{action.id}.{name}", action.id, spec, action.values[name])
+    owners = dict.fromkeys(a.parameter_owner for a in scenario.actions if a.id in used)
+    for owner in owners:  # a template's expansions share its parameters
+        action = scenario.action(owner)
+        for name, spec in reg.action.items():
+            add(f"{owner}.{name}", owner, spec, action.values[name])
     return found
+
+
+def action_owners(scenario: Scenario) -> list[str]:
+    """The ids that action parameters are named by: plain actions, then templates."""
+    return [a.id for a in scenario.actions if a.template is None] + [t.id for t in scenario.templates]
 
 
 def parameter_names(scenario: Scenario) -> list[str]:
@@ -254,7 +260,7 @@ def parameter_names(scenario: Scenario) -> list[str]:
     reg = registry()
     names = list(reg.globals)
     names += [f"{a.id}.{n}" for a in scenario.actors for n in reg.actor]
-    names += [f"{a.id}.{n}" for a in scenario.actions for n in reg.action]
+    names += [f"{owner}.{n}" for owner in action_owners(scenario) for n in reg.action]
     return names
 
 
@@ -266,7 +272,7 @@ def split_name(scenario: Scenario, name: str) -> tuple[str, str | None, str]:
     owner_id, _, field = name.rpartition(".")
     if owner_id in {a.id for a in scenario.actors} and field in reg.actor:
         return "actor", owner_id, field
-    if owner_id in {a.id for a in scenario.actions} and field in reg.action:
+    if owner_id in action_owners(scenario) and field in reg.action:
         return "action", owner_id, field
     raise KeyError(name)
 

@@ -112,7 +112,8 @@ def test_an_act_is_scored_as_what_an_observer_records(seeded) -> None:
     from escalation.likelihood import _negative_binomial_logpmf_exact
 
     table = loglik(seeded).table.set_index("id")
-    assert table.loc["A05", "note"] == "recorded alike: rocket_attack or lethal_rocket_attack"
+    alike_note = "recorded alike: rocket_attack@united_states or lethal_rocket_attack@united_states"
+    assert table.loc["A05", "note"] == alike_note
     model = EscalationModel(dataclasses.replace(seeded, start_after="A04"), n_worlds=1, rng=0)
     kernel.end_of_days(model.worlds, model.state, (dt.date(2019, 12, 27) - dt.date(2019, 12, 14)).days)
     structure, compiled = model.compiled.structure, model.compiled
@@ -120,9 +121,9 @@ def test_an_act_is_scored_as_what_an_observer_records(seeded) -> None:
     menu = [seeded.actions[k].id for k in structure.menus[kh, : structure.menu_size[kh]]]
     probabilities = kernel.act_probabilities(structure, model.worlds, model.state, model.scratch, kh)[0]
     p = dict(zip(menu, probabilities, strict=True))
-    salvos = ("rocket_attack", "lethal_rocket_attack")
+    salvos = ("rocket_attack@united_states", "lethal_rocket_attack@united_states")
     alike = sum(p[a] for a in salvos)
-    of_kind = alike + p["embassy_assault"]  # within the count rule: P(act | an act of force)
+    of_kind = alike + p["embassy_assault@united_states"]  # within the count rule: P(act | an act of force)
     assert table.loc["A05", "logp_act"] == pytest.approx(np.log(alike / of_kind), rel=1e-9)
 
     def counts(action: str) -> float:

@@ -107,7 +107,7 @@ def test_campaign_raises_the_least_act_of_force_by_its_value(seeded, value: floa
     structure = base.compiled.structure
     menu = [seeded.actions[k].id for k in structure.menus[i, : structure.menu_size[i]]]
     least = menu[int(structure.menu_below_force[i])]
-    assert least == "rocket_attack"
+    assert least == "rocket_attack@united_states"
     p0 = kernel.choice_probabilities(structure, base.worlds, base.state, i, i)[0]
     p1 = kernel.choice_probabilities(structure, more.worlds, more.state, i, i)[0]
     rationality = base.worlds.actor[0, i, kernel.ACTOR_NAMES.index("rationality")]

@@ -1,10 +1,12 @@
 """Accidents and misperception.
 
-An act at or above ``accidents_from`` slips, with probability ``accident_probability``, one
-step up the actor's menu (sorted by rung): inadvertent escalation (A18: air defences on high
-alert shot down a civilian airliner). A victim perceives the harm of a simulated act times a
-log-normal factor of mean 1 and log-sd ``perception_noise``; documented events are
-perceived as recorded.
+An act at or above ``accidents_from`` slips, with probability ``accident_probability``, to
+the next act up the actor's menu (sorted by rung) that harms the same target, as its target or
+a co-victim (an act without a target: to the next act up the menu): inadvertent escalation
+against the same adversary (A18: air defences on high alert shot down a civilian airliner),
+never a switch of target. An act with no such act above it cannot slip. A victim perceives the
+harm of a simulated act times a log-normal factor of mean 1 and log-sd ``perception_noise``;
+documented events are perceived as recorded.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ PARAMETERS = (
         0.002,
         "beta(a=1, b=300)",
         "One documented accident (A18) in about 90 days of heightened alert.",
-        "Daily probability that a military act slips one step up the menu.",
+        "Daily probability that a military act slips up the menu to a graver act against the same target.",
         mechanism="accidents",
     ),
     Parameter(
@@ -44,13 +46,30 @@ NEUTRAL = {"accident_probability": 0.0}
 TRIAL = {"accident_probability": 0.003}
 
 
-def slip_probability(probability: float, rung: int, accident_level: int, pick: int, size: int) -> float:
-    """Chance that the chosen act (menu index ``pick`` of ``size``, on ``rung``) slips one step up.
+def slip_destinations(targets: np.ndarray, victims: np.ndarray) -> np.ndarray:
+    """Where each act of a menu sorted by rung slips to: the menu index of the next act up that
+    harms its target (``-1``: it cannot slip).
+
+    ``targets[k]`` is act ``k``'s target (``-1``: none, and it slips to the next act up the
+    menu); ``victims[k, j]`` whether act ``k`` harms actor ``j`` (target or co-victim).
+    """
+    size = targets.size
+    out = np.full(size, -1, dtype=np.int64)
+    for k in range(size - 1):
+        above = np.arange(k + 1, size)
+        fits = above if targets[k] < 0 else above[victims[above, targets[k]]]
+        if fits.size:
+            out[k] = fits[0]
+    return out
+
+
+def slip_probability(probability: float, rung: int, accident_level: int, destination: int) -> float:
+    """Chance that the chosen act (on ``rung``, slipping to menu index ``destination``) slips.
 
     The sampler lets it slip when a uniform draw in [0, 1) falls below this; the likelihood
-    moves this share of the act's probability to the next act of the menu.
+    moves this share of the act's probability to the act it slips to.
     """
-    return probability if rung >= accident_level and pick < size - 1 else 0.0
+    return probability if rung >= accident_level and destination >= 0 else 0.0
 
 
 def standard_normal(first: float, second: float) -> float:

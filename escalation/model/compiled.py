@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from escalation.mechanisms import casualties, fear, grievance, preparation
+from escalation.mechanisms import accidents, casualties, fear, grievance, preparation
 from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
@@ -24,7 +24,9 @@ from escalation.model.kernel import (
     fixed_terms,
 )
 from escalation.parameters import registry, split_name
-from escalation.scenario.schema import Scenario
+from escalation.scenario.relations import adversary_matrix
+from escalation.scenario.schema import Event, Scenario
+from escalation.scenario.templates import expanded_id
 
 ParameterValues = Mapping[str, Any]  # full name -> array of shape (n_worlds,) or a number; or a DataFrame
 
@@ -72,9 +74,7 @@ class CompiledScenario:
             co_victims[k, [actor_index[v] for v in action.also_harms]] = True
         victims = co_victims.copy()
         victims[target >= 0, target[target >= 0]] = True
-        adversary = np.array(
-            [[a.strategic and b.strategic and a.side != b.side for b in actors] for a in actors], dtype=bool
-        )
+        adversary = np.array(adversary_matrix(actors), dtype=bool)
         menus = np.full((n, max([len(a.menu) for a in actors] + [1])), -1, dtype=np.int64)
         for i, actor in enumerate(actors):
             menu = np.array([action_index[a] for a in actor.menu], dtype=np.int64)
@@ -84,6 +84,10 @@ class CompiledScenario:
         for i in range(n):
             found = np.flatnonzero(adversary[i])
             adversaries[i, : found.size] = found
+        slip_to = np.full(menus.shape, -1, dtype=np.int64)
+        for i in range(n):
+            menu = menus[i, : menu_size[i]]
+            slip_to[i, : menu.size] = accidents.slip_destinations(target[menu], victims[menu])
         structure = Structure(
             action_rung=action_rung,
             lethal_rung=np.array([level_or(a.lethal_rung) for a in actions], dtype=np.int64),
@@ -99,6 +103,7 @@ class CompiledScenario:
                 [(action_rung[menus[i, : menu_size[i]]] < ladder.level(params.force_from)).sum() for i in range(n)],
                 dtype=np.int64,
             ),
+            slip_to=slip_to,
             lowest_rung=np.array([action_rung[menus[i, 0]] if menu_size[i] else 0 for i in range(n)], dtype=np.int64),
             adversary=adversary,
             adversaries=adversaries,
@@ -139,6 +144,12 @@ class CompiledScenario:
         )
 
 
+    def event_action(self, event: Event) -> int:
+        """Index of the action an event takes: its own, or its template's expansion against its target."""
+        found = self.action_index.get(event.action)
+        return found if found is not None else self.action_index[expanded_id(event.action, event.target or "")]
+
+
 def _columns(values: ParameterValues | None) -> dict[str, Any]:
     if values is None:
         return {}
@@ -177,8 +188,9 @@ def world_parameters(compiled: CompiledScenario, n_worlds: int, values: Paramete
             g[:, GLOBAL_NAMES.index(field)] = array
         elif owner == "actor":
             a[:, compiled.actor_index[owner_id], ACTOR_NAMES.index(field)] = array
-        else:
-            x[:, compiled.action_index[owner_id], ACTION_NAMES.index(field)] = array
+        else:  # every action named by it: a template's expansions share its parameters
+            owned = [i for i, action in enumerate(scenario.actions) if action.parameter_owner == owner_id]
+            x[:, owned, ACTION_NAMES.index(field)] = array[:, None]
     return derive(compiled, g, a, x)
 
 

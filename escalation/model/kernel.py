@@ -88,6 +88,7 @@ class Structure(NamedTuple):
     menus: np.ndarray  # (n_actors, max menu) int64, sorted by rung, -1 padded
     menu_size: np.ndarray  # (n_actors,) int64
     menu_below_force: np.ndarray  # (n_actors,) int64: acts of the menu below force_from (they come first)
+    slip_to: np.ndarray  # (n_actors, max menu) int64: menu index an accident moves each act to, -1 where none
     lowest_rung: np.ndarray  # (n_actors,) int64
     adversary: np.ndarray  # (n_actors, n_actors) bool
     adversaries: np.ndarray  # (n_actors, n_actors) int64, -1 padded
@@ -378,7 +379,7 @@ def act_mixture(s, p, st, scratch, w, actor, out):
 
     The mixture :func:`choose` samples from: its own judgement, or with probability
     ``control`` its patron's, then the logit choice (over the acts below force on a day the
-    actor is not ready), then an accidental slip one act up.
+    actor is not ready), then an accidental slip up the menu against the same target.
     """
     size = s.menu_size[actor]
     patron = s.patron[actor]
@@ -397,9 +398,11 @@ def act_mixture(s, p, st, scratch, w, actor, out):
     accident = p.globals[w, ACCIDENT_PROBABILITY]
     for k in range(size - 2, -1, -1):  # from the top, so each act slips only from its own choice
         rung = s.action_rung[s.menus[actor, k]]
-        moved = out[k] * slip_probability(accident, rung, s.accident_level, k, size)
+        destination = s.slip_to[actor, k]
+        moved = out[k] * slip_probability(accident, rung, s.accident_level, destination)
         out[k] -= moved
-        out[k + 1] += moved
+        if destination >= 0:
+            out[destination] += moved
 
 
 @_jit
@@ -433,9 +436,10 @@ def choose(s, p, st, w, actor, u, scratch):
         restrict(prob, size, s.menu_below_force[actor])
     k = pick(prob, size, u[DRAW_PICK])
     rung = s.action_rung[s.menus[actor, k]]
-    accident = u[DRAW_SLIP] < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, k, size)
+    destination = s.slip_to[actor, k]
+    accident = u[DRAW_SLIP] < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, destination)
     if accident:
-        k += 1
+        k = destination
     return k, s.menus[actor, k], accident
 
 

@@ -196,7 +196,7 @@ class EscalationModel(mesa.Model):
     def apply_event(self, event: Event) -> None:
         """Apply one documented event in every world, as recorded and without perception noise."""
         compiled = self.compiled
-        k = compiled.action_index[event.action]
+        k = compiled.event_action(event)
         actor = compiled.actor_index[event.actor]
         target = compiled.actor_index[event.target] if event.target else int(compiled.action_target[k])
         killed, wounded = event.killed or 0, event.wounded or 0
@@ -224,7 +224,7 @@ class EscalationModel(mesa.Model):
                 "event": event.id,
                 "date": event.date,
                 "actor": event.actor,
-                "action": event.action,
+                "action": self.crisis.actions[k].id,
                 "target": event.target,
                 "rung": realised_rung(int(compiled.action_rung[k]), int(compiled.action_lethal_rung[k]), killed),
                 "killed": event.killed,

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from escalation.io import POSTERIOR_FILE, posterior_path
 from escalation.ladder import Ladder, Rung, Threshold
 from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
 from escalation.scenario import fields as f
+from escalation.scenario import templates as tpl
 from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
 from escalation.scenario.schema import (
     PRESSURES,
@@ -180,11 +182,11 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
     refs = _References()
     top = f.MappingReader(tree, "")
     ladder = top.get("ladder", _ladder)
-    actions = top.get("actions", _entries(lambda key, node, path: _action(key, node, path, refs)))
-    if not actions:
+    written = top.get("actions", _entries(lambda key, node, path: _action(key, node, path, refs)))
+    if not written:
         raise f.fail(top.node_of("actions"), "actions", "a scenario needs at least one action")
-    if len(actions) > MAX_ACTIONS:
-        raise f.fail(top.node_of("actions"), "actions", f"at most {MAX_ACTIONS} actions, got {len(actions)}")
+    actions = tuple(a for a in written if a.targets is None)
+    templates = tuple(a for a in written if a.targets is not None)
     actors = top.get("actors", _entries(lambda key, node, path: _actor(key, node, path, refs)))
     if len(actors) > MAX_ACTORS:
         raise f.fail(top.node_of("actors"), "actors", f"at most {MAX_ACTORS} actors, got {len(actors)}")
@@ -223,10 +225,15 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
             "rung": tuple(r.id for r in ladder.rungs),
             "rung or threshold": ladder.names(),
             "actor": tuple(a.id for a in actors),
-            "action": tuple(a.id for a in actions),
+            "action": tuple(a.id for a in written),
             "event": tuple(e.id for e in timeline),
         }
     )
+    actions, actors, timeline = tpl.expand(templates, actions, actors, timeline, tree)
+    if len(actions) > MAX_ACTIONS:
+        message = f"at most {MAX_ACTIONS} actions, templates' expansions included; got {len(actions)}"
+        raise f.fail(top.node_of("actions"), "actions", message)
+    scenario = replace(scenario, actions=actions, actors=actors, timeline=timeline, templates=templates)
     if base_dates is not None and top.has("timeline"):
         check_branch(scenario, top.node_of("timeline"), base_dates)
     _check_roles(scenario, tree)
@@ -358,6 +365,7 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         name=r.get("name", f.text, key.replace("_", " ")),
         description=r.get("description", f.text, ""),
         target=r.get("target", f.optional(f.identifier), None),
+        targets=r.get("targets", f.optional(tpl.targets), None),
         also_harms=r.get("also_harms", f.sequence(f.identifier), ()),
         dispersion=r.get("dispersion", f.optional(f.number(MIN_DISPERSION, 1000.0)), None),
         values=_values(r, "action"),
@@ -370,6 +378,11 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
     refs.add("rung", action.rung, r.node_of("rung"), f"{path}.rung")
     if action.target is not None:
         refs.add("actor", action.target, r.node_of("target"), f"{path}.target")
+    if action.targets is not None and action.target is not None:
+        raise f.fail(r.node_of("targets"), f"{path}.targets", "give 'target' or 'targets', not both")
+    if isinstance(action.targets, tuple):
+        for i, target in enumerate(action.targets):
+            refs.add("actor", target, r.node_of("targets").value[i], f"{path}.targets[{i}]")
     for i, victim in enumerate(action.also_harms):
         refs.add("actor", victim, r.node_of("also_harms").value[i], f"{path}.also_harms[{i}]")
     if action.lethal_rung is not None:
@@ -393,9 +406,9 @@ def _red_line(node: Node, path: str, refs: _References) -> RedLine:
 def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
     r = f.MappingReader(node, path)
     kind = r.get("kind", f.choice(ACTOR_KINDS))
-    menu = r.get("menu", f.sequence(f.identifier), ())
+    menu = r.get("menu", f.sequence(tpl.reference), ())
     for i, action_id in enumerate(menu):
-        refs.add("action", action_id, r.node_of("menu").value[i], f"{path}.menu[{i}]")
+        refs.add("action", tpl.base_of(action_id), r.node_of("menu").value[i], f"{path}.menu[{i}]")
     patron = r.get("patron", f.optional(f.identifier), None)
     if patron is not None:
         refs.add("actor", patron, r.node_of("patron"), f"{path}.patron")
@@ -448,7 +461,7 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         date=r.get("date", f.date),
         approximate=r.get("approximate", f.boolean, False),
         actor=r.get("actor", f.identifier),
-        action=r.get("action", f.identifier),
+        action=r.get("action", tpl.reference),
         target=r.get("target", f.optional(f.identifier), None),
         killed=r.get("killed", count, None),
         wounded=r.get("wounded", count, None),
@@ -467,7 +480,7 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         verification=r.get("verification", f.text, ""),
     )
     refs.add("actor", event.actor, r.node_of("actor"), f"{path}.actor")
-    refs.add("action", event.action, r.node_of("action"), f"{path}.action")
+    refs.add("action", tpl.base_of(event.action), r.node_of("action"), f"{path}.action")
     if event.target is not None:
         refs.add("actor", event.target, r.node_of("target"), f"{path}.target")
     r.finish()
@@ -572,12 +585,6 @@ def _check_roles(scenario: Scenario, tree: Node) -> None:
         if actor.patron is not None and actors[actor.patron].kind != "state":
             node = actors_node.value[actor.id].value["patron"]
             raise f.fail(node, f"actors.{actor.id}.patron", f"the patron {actor.patron!r} must be a state")
-    actions = {a.id: a for a in scenario.actions}
-    for actor in scenario.actors:
-        for i, action_id in enumerate(actor.menu):
-            if actions[action_id].target == actor.id or actor.id in actions[action_id].also_harms:
-                node = actors_node.value[actor.id].value["menu"].value[i]
-                raise f.fail(node, f"actors.{actor.id}.menu[{i}]", f"{action_id!r} would harm {actor.id!r} itself")
     if not any(a.strategic for a in scenario.actors):
         raise f.fail(actors_node, "actors", "at least one actor must be a state or a militia")
     sides = {a.side for a in scenario.actors if a.strategic}

@@ -55,7 +55,10 @@ class Action(_Values):
     """An act an actor can take or took: its rung, target and casualty distribution.
 
     Its numeric parameters (``killed_mean``, ``wounded_mean``, ``harm_base``, ``target_value``)
-    are in ``values`` and read as attributes.
+    are in ``values`` and read as attributes. A *template* (``targets`` set, in
+    ``Scenario.templates``) is applied to several targets: the loader expands it into one
+    action per target, ``<template>@<target>``, whose ``template`` names it and which share its
+    parameters (full names ``<template>.<parameter>``).
     """
 
     id: str
@@ -71,6 +74,13 @@ class Action(_Values):
     declares_red_line: bool = False
     lethal_rung: str | None = None
     values: dict[str, float] = field(default_factory=lambda: _defaults("action"))
+    targets: str | tuple[str, ...] | None = None  # a template's targets: "adversaries" or actor ids
+    template: str | None = None  # the template an expanded action comes from
+
+    @property
+    def parameter_owner(self) -> str:
+        """The id its parameters are named by: its template's for an expanded action, else its own."""
+        return self.template or self.id
 
 
 @dataclass(frozen=True)
@@ -194,10 +204,11 @@ class Scenario:
     priors: dict[str, str] = field(default_factory=dict)  # full parameter name -> prior text
     record: tuple[RecordRule, ...] = ()  # the observation model of the timeline (empty: the default rule)
     parameters_from: str | None = None  # absolute path of a fit's posterior: every world draws its parameters
+    templates: tuple[Action, ...] = ()  # actions for several targets, as written (``actions`` holds their expansions)
 
     def action(self, action_id: str) -> Action:
-        """The action with this id."""
-        return next(a for a in self.actions if a.id == action_id)
+        """The action (or template) with this id."""
+        return next(a for a in (*self.actions, *self.templates) if a.id == action_id)
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id."""

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from escalation.io import atomic_write_text
-from escalation.scenario.schema import Action, Event, RecordRule, Scenario
+from escalation.scenario.schema import Action, Actor, Event, RecordRule, Scenario
+from escalation.scenario.templates import template_entry, written_menu
 
 
 def _without_id(obj: Any) -> dict[str, Any]:
@@ -32,7 +33,23 @@ def _event(event: Event) -> dict[str, Any]:
 
 
 def _action(action: Action) -> dict[str, Any]:
-    return _without_id(action)
+    data = _without_id(action)
+    for key in ("targets", "template"):  # a template's fields, written only where set
+        if data[key] is None:
+            del data[key]
+    return data
+
+
+def _actions(scenario: Scenario) -> dict[str, Any]:
+    """Plain actions, then templates (their expansions are not written: the loader makes them)."""
+    plain = {a.id: _action(a) for a in scenario.actions if a.template is None}
+    return plain | {t.id: template_entry(t, _action(t)) for t in scenario.templates}
+
+
+def _actor(actor: Actor, scenario: Scenario) -> dict[str, Any]:
+    data = _without_id(actor)
+    data["menu"] = written_menu(actor, {a.id: a for a in scenario.actions}, scenario.actors)
+    return data
 
 
 def _record_rule(rule: RecordRule) -> dict[str, Any]:
@@ -60,8 +77,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             "rungs": {r.id: _without_id(r) for r in ladder.rungs},
             "thresholds": {t.id: _without_id(t) for t in ladder.thresholds},
         },
-        "actions": {a.id: _action(a) for a in scenario.actions},
-        "actors": {a.id: _without_id(a) for a in scenario.actors},
+        "actions": _actions(scenario),
+        "actors": {a.id: _actor(a, scenario) for a in scenario.actors},
         "timeline": {e.id: _event(e) for e in scenario.timeline},
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),
