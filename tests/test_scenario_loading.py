@@ -492,7 +492,8 @@ def test_a_date_edited_across_another_event_is_an_error_at_its_line(tmp_path: Pa
 
 def test_a_variant_can_drop_its_inherited_timeline(tmp_path: Path) -> None:
     path = write(
-        tmp_path / "no_history.yaml", f"extends: {SEEDED_PATH}\nstart_after: null\ntimeline: null\nrecord: []\n"
+        tmp_path / "no_history.yaml",
+        f"extends: {SEEDED_PATH}\nstart_after: null\ntimeline: null\nrecord: []\nobserved: null\n",
     )
     scenario = load_scenario(path)
     assert scenario.timeline == () and scenario.start_after is None

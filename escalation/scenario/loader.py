@@ -19,6 +19,7 @@ from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_
 from escalation.scenario import fields as f
 from escalation.scenario import templates as tpl
 from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
+from escalation.scenario.observed import check_observed, read_observed
 from escalation.scenario.schema import (
     PRESSURES,
     SIGNALS,
@@ -205,6 +206,7 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
         name=top.get("name", f.identifier),
         title=top.get("title", f.text, ""),
         description=top.get("description", f.text, ""),
+        observed=top.get("observed", f.optional(lambda n, p: read_observed(n, p, refs.add)), None),
         start_after=start_after,
         horizon_days=top.get("horizon_days", f.integer(1, 3650), 90),
         parameters=_parameters(
@@ -239,6 +241,8 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
     _check_roles(scenario, tree)
     _check_priors(scenario, top)
     _check_record(scenario, top)
+    if scenario.observed is not None:
+        check_observed(scenario, top.node_of("observed"))
     return scenario
 
 

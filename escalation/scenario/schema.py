@@ -187,6 +187,39 @@ class RecordRule:
 
 
 @dataclass(frozen=True)
+class ObservedAnswer:
+    """A documented provocation and whether, and after how many days, an actor answered it.
+
+    ``provocation`` and ``answer`` are event ids of the timeline or descriptions; ``date`` is
+    the provocation's date as written (``None`` for an event, whose own date counts). An answer
+    is an act of ``by`` at or above ``at_least`` (a rung or threshold id; ``None`` = the
+    scenario's ``force_from``); ``delay_days`` counts whole days between local dates (0 = the
+    same day). ``answered=False`` records that no such act followed.
+    """
+
+    provocation: str
+    by: str
+    answered: bool = True
+    answer: str | None = None
+    delay_days: int | None = None
+    date: dt.date | None = None
+    at_least: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What really happened: the outcome class the record shows and its dated answers.
+
+    It describes the record, not the model: it changes no simulation and no scenario hash.
+    """
+
+    outcome: str
+    answers: tuple[ObservedAnswer, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A complete, validated scenario."""
 
@@ -200,6 +233,8 @@ class Scenario:
     start_after: str | None = None
     title: str = ""
     description: str = ""
+    # the real outcome and answers (for backtests); not part of the model, its hash or its equality
+    observed: Observed | None = field(default=None, compare=False)
     parameters: Parameters = field(default_factory=Parameters)
     priors: dict[str, str] = field(default_factory=dict)  # full parameter name -> prior text
     record: tuple[RecordRule, ...] = ()  # the observation model of the timeline (empty: the default rule)
@@ -266,8 +301,10 @@ class Scenario:
 
         ``parameters_from`` enters as the SHA-256 of the posterior's file, not as its path, so
         the hash is the same in every copy of the files.
+        ``observed`` does not enter: it describes what happened, not the model.
         """
         data = self.to_dict()
+        data.pop("observed", None)  # the record's outcome is no part of the model
         if self.parameters_from is not None:
             data["parameters_from"] = _file_digest(posterior_path(self.parameters_from))
         text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))

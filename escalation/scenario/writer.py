@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from escalation.io import atomic_write_text
-from escalation.scenario.schema import Action, Actor, Event, RecordRule, Scenario
+from escalation.scenario.schema import Action, Actor, Event, Observed, RecordRule, Scenario
 from escalation.scenario.templates import template_entry, written_menu
 
 
@@ -63,6 +63,14 @@ def _record_rule(rule: RecordRule) -> dict[str, Any]:
     }
 
 
+def _observed(observed: Observed) -> dict[str, Any]:
+    answers = [
+        {k: v.isoformat() if k == "date" and v is not None else v for k, v in dataclasses.asdict(answer).items()}
+        for answer in observed.answers
+    ]
+    return {"outcome": observed.outcome, "answers": answers, "notes": observed.notes}
+
+
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain data that :func:`escalation.load_scenario` turns back into an equal scenario."""
     ladder = scenario.ladder
@@ -83,6 +91,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),
         **({"parameters_from": scenario.parameters_from} if scenario.parameters_from else {}),
+        **({"observed": _observed(scenario.observed)} if scenario.observed is not None else {}),
         "outcomes": {
             rule.name: {
                 "description": rule.description,
