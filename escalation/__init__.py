@@ -15,6 +15,8 @@ from escalation.errors import EscalationError, RunError, ScenarioError
 from escalation.version import __version__
 
 _LAZY = {
+    "Backtest": "escalation.backtesting",
+    "backtest": "escalation.backtesting",
     "Comparison": "escalation.comparison",
     "compare": "escalation.comparison",
     "EscalationModel": "escalation.model",
@@ -31,6 +33,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Backtest",
     "Comparison",
     "EscalationError",
     "EscalationModel",
@@ -41,6 +44,7 @@ __all__ = [
     "ScenarioError",
     "Trace",
     "__version__",
+    "backtest",
     "compare",
     "load_scenario",
     "loglik",
@@ -52,6 +56,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from escalation.backtesting import Backtest, backtest
     from escalation.comparison import Comparison, compare
     from escalation.likelihood import Likelihood, loglik
     from escalation.model import EscalationModel

@@ -295,6 +295,35 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from escalation.backtesting import backtest
+
+    workers = args.workers or 1
+    try:
+        result = backtest(
+            args.files,  # every file is loaded and checked before any simulation
+            runs=args.runs,
+            seed=args.seed,
+            posterior=False if args.no_posterior else args.posterior,
+            leave_one_out=_sample_priors(args.leave_one_out, "--leave-one-out"),
+            executor="processes" if workers > 1 else "serial",
+            workers=workers,
+        )
+    except KeyboardInterrupt:
+        raise Interrupted("escalation: interrupted; nothing was written") from None
+    if args.plot:
+        from escalation.plots import save_figure
+
+        save_figure(result.plot(), args.plot)
+    if args.json:
+        print(dumps(result.to_json(), indent=1))
+        return 0
+    print(result.format_table())
+    if args.plot:
+        print(f"figure written to {args.plot}")
+    return 0
+
+
 def _discover(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -412,11 +441,12 @@ def _patterns(text: str, option: str) -> list[str]:
     return patterns
 
 
-def _sample_priors(text: str | None) -> bool | list[str]:
-    """``--sample-priors``: absent (False), bare (every free parameter) or a list of patterns."""
+def _sample_priors(text: str | None, option: str = "--sample-priors") -> bool | list[str]:
+    """``--sample-priors`` (or another ``option`` of its form): absent (False), bare (every free
+    parameter) or a list of patterns."""
     if text is None:
         return False
-    return True if text == "all" else _patterns(text, "--sample-priors")
+    return True if text == "all" else _patterns(text, option)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -633,6 +663,28 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON instead of the table")
     cmp.add_argument("--plot", metavar="PATH", help="write the forest figure of the differences to PATH")
     cmp.set_defaults(handler=_compare)
+
+    back = commands.add_parser("backtest", help="score scenarios' forecasts against what really happened")
+    back.add_argument("files", nargs="+", metavar="FILE", help="scenario files with an 'observed:' section")
+    back.add_argument("--runs", type=_positive_int, default=10_000, help="worlds per scenario (default 10,000)")
+    back.add_argument("--seed", type=_non_negative_int, default=0, help="seed of every scenario's study (default 0)")
+    back.add_argument("--workers", type=_positive_int, help="worker processes (default 1)")
+    drawn = back.add_mutually_exclusive_group()
+    drawn.add_argument(
+        "--posterior", metavar="DIR", help="give each world a posterior draw of this fit (default: parameters_from)"
+    )
+    drawn.add_argument("--no-posterior", action="store_true", help="the scenarios' own parameter values only")
+    drawn.add_argument(
+        "--leave-one-out",
+        nargs="?",
+        const="all",
+        metavar="NAMES",
+        help="forecast each file at the MAP fitted to the other files' records (every free parameter, or NAMES: "
+        "comma-separated names or patterns such as 'iran.*'); one MAP fit per file",
+    )
+    back.add_argument("--json", action="store_true", help="print a JSON list, one object per file, instead of tables")
+    back.add_argument("--plot", metavar="PATH", help="write the reliability figure to PATH")
+    back.set_defaults(handler=_backtest)
 
     disc = commands.add_parser(
         "discover", help="PRIM boxes and a CART tree: which parameter regions lead to an outcome"
