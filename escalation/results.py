@@ -118,10 +118,12 @@ class Results:
         return pd.DataFrame(rows, columns=columns)
 
     def distribution_table(self) -> pd.DataFrame:
-        """Mean and quantiles of peak rung, peak day, settle day, crossings and deaths by actor."""
+        """Mean and quantiles of peak rung (simulated days; ``crisis_peak``: history included), peak day,
+        settle day, crossings and deaths by actor."""
         summary = self.summary
         records = {
             "peak_rung": _quantile_record(summary.peak_rung),
+            **({"crisis_peak": _quantile_record(summary.crisis_peak[-1])} if summary.crisis_peak.size else {}),
             "peak_day": _quantile_record(summary.peak_day),
             "settle_day": _quantile_record(summary.settle_day[:, 1:].sum(axis=0), offset=1),
             "threshold_crossings": _quantile_record(summary.crossings),
@@ -278,12 +280,17 @@ class Results:
                 )
         dist = self.distribution_table()
         rungs = self.scenario.ladder.rungs
-        peak = dist.loc["peak_rung"]
-        lines += [
-            "",
-            f"peak rung: median {int(peak['p50'])} ({rungs[int(peak['p50'])].name}), "
-            f"90% of replicates between {int(peak['p05'])} and {int(peak['p95'])}",
-        ]
+        lines.append("")
+        for key, label in (
+            ("crisis_peak", "crisis peak, history included"),
+            ("peak_rung", "peak rung, simulated days"),
+        ):
+            if key in dist.index:
+                peak = dist.loc[key]
+                lines.append(
+                    f"{label}: median {int(peak['p50'])} ({rungs[int(peak['p50'])].name}), "
+                    f"90% of replicates between {int(peak['p05'])} and {int(peak['p95'])}"
+                )
         settle = dist.loc["settle_day"]
         if settle["p50"] is not None and not pd.isna(settle["p50"]):
             lines.append(
