@@ -18,7 +18,7 @@ COLUMNS = {"model": "model", "no_history": "no history", "climatology": "climato
 def _number(value: float, decimals: int = 4) -> str:
     if pd.isna(value):
         return "-"
-    return "-inf" if value == -math.inf else f"{value:.{decimals}f}"
+    return "-inf" if value == -math.inf else f"{round(value, decimals) + 0.0:.{decimals}f}"  # no "-0.0000"
 
 
 def _scores(result: Backtest, kind: str, width: int) -> list[str]:
