@@ -143,7 +143,6 @@ class CompiledScenario:
             action_index=action_index,
         )
 
-
     def event_action(self, event: Event) -> int:
         """Index of the action an event takes: its own, or its template's expansion against its target."""
         found = self.action_index.get(event.action)
