@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 OWNERS = ("global", "actor", "action")
 ACTOR_KINDS = ("state", "militia", "host")
+# what an actor needs for a parameter to apply to it, as the registry's tables say it
+REQUIRES = {"menu": "actors with a menu", "patron": "actors with a patron", "allies": "actors with allies"}
 FIXED = "fixed"
 
 # scipy.stats families a prior may name, with the keywords each takes
@@ -128,7 +130,9 @@ class Parameter:
 
     ``low``/``high`` are the values a scenario may set (``low`` excluded with ``low_open``);
     ``prior`` is a :func:`parse_prior` text, possibly relative to the scenario's value;
-    ``reason`` says in one line why that prior; ``doc`` what the parameter means.
+    ``reason`` says in one line why that prior; ``doc`` what the parameter means. An actor
+    parameter with ``requires`` (one of ``REQUIRES``) is read only for actors that have a menu,
+    a patron or allies: other actors do not list it.
     """
 
     name: str
@@ -142,11 +146,13 @@ class Parameter:
     mechanism: str = ""
     unit: str = ""
     low_open: bool = False
-    kinds: tuple[str, ...] = ACTOR_KINDS
+    requires: str = ""
 
     def __post_init__(self) -> None:
         if self.owner not in OWNERS:
             raise ValueError(f"{self.name}: owner must be one of {OWNERS}")
+        if self.requires and (self.owner != "actor" or self.requires not in REQUIRES):
+            raise ValueError(f"{self.name}: requires must be one of {tuple(REQUIRES)}, for an actor parameter")
         if not (self.low < self.default <= self.high if self.low_open else self.low <= self.default <= self.high):
             raise ValueError(f"{self.name}: default {self.default} outside its bounds")
         parse_prior(self.prior, self.default if self.default else 1.0)
@@ -236,9 +242,12 @@ def scenario_parameters(scenario: Scenario) -> list[ScenarioParameter]:
 
     for name, spec in reg.globals.items():
         add(name, None, spec, scenario.parameters.values[name])
-    for actor in scenario.actors:
+    from escalation.scenario.relations import ally_matrix  # the scenario package imports this module
+
+    for actor, allies in zip(scenario.actors, ally_matrix(scenario.actors), strict=True):
+        has = {"": True, "menu": actor.strategic, "patron": actor.patron is not None, "allies": any(allies)}
         for name, spec in reg.actor.items():
-            if actor.kind in spec.kinds and (name not in ("control", "deniability", "solidarity") or actor.patron):
+            if has[spec.requires]:
                 add(f"{actor.id}.{name}", actor.id, spec, actor.values[name])
     used = {action_id for actor in scenario.actors for action_id in actor.menu}
     used |= {event.action for event in scenario.replayed_events()}
@@ -290,7 +299,7 @@ def registry_markdown() -> str:
         lines += ["| Parameter | Mechanism | Meaning | Unit | Range | Default | Prior | Why this prior |"]
         lines += ["|---|---|---|---|---|---|---|---|"]
         for p in registry().of(owner).values():
-            kinds = "" if p.kinds == ACTOR_KINDS or owner != "actor" else f" ({', '.join(p.kinds)} only)"
+            kinds = f" ({REQUIRES[p.requires]} only)" if p.requires else ""
             prior = p.prior.replace("{value}", "v")
             lines.append(
                 f"| `{p.name}` | [{p.mechanism}](#{p.mechanism}) | {p.doc}{kinds} | {p.unit or '—'} "

@@ -15,6 +15,7 @@ mechanism switched off (or, where the corpus has it off, on) and reports what it
 
 from escalation.mechanisms import (
     accidents,
+    alliances,
     campaign,
     casualties,
     choice,
@@ -38,6 +39,7 @@ MECHANISMS = (
     red_lines,
     pressure,
     proxies,
+    alliances,
     offramp,
     offramp_breach,
     preparation,

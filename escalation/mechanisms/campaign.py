@@ -26,7 +26,7 @@ PARAMETERS = (
         "Utility of the actor's least act of force, whatever its grievance: a standing campaign of harassment.",
         mechanism="campaign",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
 )
 

@@ -61,7 +61,7 @@ PARAMETERS = (
         "Deaths of its own people weigh differently for each actor (the US red line of A04).",
         "Harm units per unit of log-casualties the actor suffers.",
         mechanism="casualties",
-        kinds=("state", "militia"),  # a host's harm feeds no choice
+        requires="menu",  # a host's harm feeds a choice only when it has a menu
     ),
     Parameter(
         "killed_mean",

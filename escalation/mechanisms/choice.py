@@ -25,7 +25,7 @@ PARAMETERS = (
         mechanism="choice",
         unit="1 / utility",
         low_open=True,
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "inertia",

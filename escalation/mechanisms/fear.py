@@ -25,7 +25,7 @@ PARAMETERS = (
         "Utility cost of the top rung from fear of the answer; lower rungs cost fear * c(rung).",
         mechanism="fear",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "threshold_cost",
@@ -38,7 +38,7 @@ PARAMETERS = (
         "Utility cost of each firebreak an act would cross for the first time in the crisis.",
         mechanism="fear",
         unit="utility per firebreak",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "fear_steepness",

@@ -25,7 +25,7 @@ PARAMETERS = (
         "Weight of answering in proportion to grievance (utility per squared harm unit).",
         mechanism="grievance",
         unit="utility / harm²",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "grievance_half_life",
@@ -39,7 +39,7 @@ PARAMETERS = (
         mechanism="grievance",
         unit="days",
         low_open=True,
-        kinds=("state", "militia"),
+        requires="menu",
     ),
 )
 

@@ -23,7 +23,7 @@ PARAMETERS = (
         "Utility of restraint when the adversary has signalled it will return it.",
         mechanism="offramp",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "signal_half_life",

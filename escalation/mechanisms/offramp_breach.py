@@ -25,7 +25,7 @@ PARAMETERS = (
         "How much restraint survives deaths after an off-ramp is not documented: wide, centred.",
         "Share of the off-ramp belief lost on a day an adversary's act kills the actor's people.",
         mechanism="offramp_breach",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
 )
 

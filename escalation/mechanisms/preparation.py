@@ -33,7 +33,7 @@ PARAMETERS = (
         "Mean days an actor needs before it is ready to use force (0: ready every day).",
         mechanism="preparation",
         unit="days",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
 )
 

@@ -2,8 +2,9 @@
 
 ``domestic_pressure`` is a cost of any act of force (scaled by ``1 - d`` for a patron
 judging a proxy's deniable act). The host-nation pressure on an actor (initially its
-``host_pressure``, raised by events' ``effects``, e.g. the Iraqi parliament's vote of A13)
-is a cost of force on the host's soil.
+``host_pressure``, raised by events' ``effects``, e.g. the Iraqi parliament's vote of A13, and
+by acts aimed at it that carry ``adds_host_pressure``, such as a host's protest, restriction
+or expulsion order) is a cost of force on the host's soil.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ PARAMETERS = (
         "Utility cost of any act of force (at or above force_from).",
         mechanism="pressure",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
     Parameter(
         "host_pressure",
@@ -35,7 +36,19 @@ PARAMETERS = (
         "Initial utility cost of force on the host nation's soil (events' effects add to it).",
         mechanism="pressure",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
+    ),
+    Parameter(
+        "adds_host_pressure",
+        "action",
+        0.0,
+        1000.0,
+        0.0,
+        "lognorm(s=0.75, scale={value})",
+        "Judgement: no act's weight is documented (A13's vote enters as an event effect of 1.0).",
+        "Host-nation pressure the act adds on its target (a host's protest, restriction or expulsion).",
+        mechanism="pressure",
+        unit="utility",
     ),
 )
 
@@ -48,3 +61,8 @@ def domestic_term(domestic_pressure: float, rung: int, force_level: int, deniabi
 def host_term(host_pressure: float, on_host_soil: bool, rung: int, force_level: int) -> float:
     """``-host_pressure`` for an act of force on the host's soil, else 0."""
     return -host_pressure if on_host_soil and rung >= force_level else 0.0
+
+
+def pressed_by(host_pressure: float, adds_host_pressure: float) -> float:
+    """The target's host-nation pressure after an act that adds ``adds_host_pressure`` to it."""
+    return host_pressure + adds_host_pressure

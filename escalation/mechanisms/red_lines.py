@@ -25,7 +25,7 @@ PARAMETERS = (
         "Utility of answering a crossed red line at or above the promised rung.",
         mechanism="red_lines",
         unit="utility",
-        kinds=("state", "militia"),
+        requires="menu",
     ),
 )
 

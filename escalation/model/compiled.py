@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from escalation.mechanisms import accidents, casualties, fear, grievance, preparation
+from escalation.mechanisms import accidents, alliances, casualties, fear, grievance, preparation
 from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
@@ -24,7 +24,7 @@ from escalation.model.kernel import (
     fixed_terms,
 )
 from escalation.parameters import registry, split_name
-from escalation.scenario.relations import adversary_matrix
+from escalation.scenario.relations import adversary_matrix, ally_matrix
 from escalation.scenario.schema import Event, Scenario
 from escalation.scenario.templates import expanded_id
 
@@ -75,6 +75,7 @@ class CompiledScenario:
         victims = co_victims.copy()
         victims[target >= 0, target[target >= 0]] = True
         adversary = np.array(adversary_matrix(actors), dtype=bool)
+        allied = np.array(ally_matrix(actors), dtype=bool).reshape(n, n)
         menus = np.full((n, max([len(a.menu) for a in actors] + [1])), -1, dtype=np.int64)
         for i, actor in enumerate(actors):
             menu = np.array([action_index[a] for a in actor.menu], dtype=np.int64)
@@ -108,6 +109,8 @@ class CompiledScenario:
             adversary=adversary,
             adversaries=adversaries,
             n_adversaries=adversary.sum(axis=1).astype(np.int64),
+            allies=allied,
+            n_allies=allied.sum(axis=1).astype(np.int64),
             patron=np.array([actor_index[a.patron] if a.patron else -1 for a in actors], dtype=np.int64),
             is_state=np.array([a.kind == "state" for a in actors], dtype=bool),
             strategic=np.array([i for i, a in enumerate(actors) if a.strategic], dtype=np.int64),
@@ -223,6 +226,7 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         decay=grievance.decay_factor(col(a, ACTOR_NAMES, "grievance_half_life")),
         signal_decay=grievance.decay_factor(col(g, GLOBAL_NAMES, "signal_half_life")),
         ready=preparation.readiness(col(a, ACTOR_NAMES, "preparation_days")),
+        restraint=alliances.pressure_on(col(a, ACTOR_NAMES, "ally_restraint"), compiled.structure.allies),
         fear_curve=fear.fear_curve(col(g, GLOBAL_NAMES, "fear_steepness")[:, None], levels[None, :], top),
         nominal=np.ascontiguousarray(nominal),
         killed_mean=casualties.realised_mean(killed_mean, compiled.telegraphed[None], telegraph),

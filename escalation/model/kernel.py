@@ -70,7 +70,9 @@ SOLIDARITY = _ACTOR["solidarity"]
 RESTRAINT_VALUE = _ACTOR["restraint_value"]
 CAMPAIGN_VALUE = _ACTOR["campaign_value"]
 OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
+ALLY_SOLIDARITY = _ACTOR["ally_solidarity"]
 HARM_BASE = _ACTION["harm_base"]
+ADDS_HOST_PRESSURE = _ACTION["adds_host_pressure"]
 TARGET_VALUE = _ACTION["target_value"]
 
 
@@ -93,6 +95,8 @@ class Structure(NamedTuple):
     adversary: np.ndarray  # (n_actors, n_actors) bool
     adversaries: np.ndarray  # (n_actors, n_actors) int64, -1 padded
     n_adversaries: np.ndarray  # (n_actors,) int64
+    allies: np.ndarray  # (n_actors, n_actors) bool, symmetric
+    n_allies: np.ndarray  # (n_actors,) int64
     patron: np.ndarray  # (n_actors,) int64, -1 where none
     is_state: np.ndarray  # (n_actors,) bool
     strategic: np.ndarray  # (n_strategic,) int64: actor indices that choose, in order
@@ -113,6 +117,7 @@ class Worlds(NamedTuple):
     decay: np.ndarray  # (W, n_actors) daily grievance factor
     signal_decay: np.ndarray  # (W,) daily off-ramp belief factor
     ready: np.ndarray  # (W, n_actors) daily probability of being ready for force
+    restraint: np.ndarray  # (W, n_actors) allies' pressure against each actor's acts of force (utility)
     fear_curve: np.ndarray  # (W, n_rungs)
     nominal: np.ndarray  # (W, n_actions, n_actors) harm each act stands for, to each actor
     killed_mean: np.ndarray  # (W, n_actions) as realised (telegraph factor applied)
@@ -238,6 +243,9 @@ answers_red_line = _inline(m.red_lines.answered)
 domestic_term = _inline(m.pressure.domestic_term)
 campaign_term = _inline(m.campaign.campaign_term)
 host_term = _inline(m.pressure.host_term)
+pressed_by = _inline(m.pressure.pressed_by)
+alliance_term = _inline(m.alliances.restraint_term)
+felt_by_ally = _inline(m.alliances.felt)
 follows_patron = _inline(m.proxies.follows_patron)
 attributed_share = _inline(m.proxies.attributed_share)
 restraint_term = _inline(m.offramp.restraint_term)
@@ -263,7 +271,7 @@ def fixed_terms(s, p):
     """What the simulation does not change, per world, actor, judge and menu entry: ``(standing, answers)``.
 
     ``standing[world, actor, judge, menu index]``: the utility terms inertia, fear, domestic
-    pressure and campaign, summed in the order :func:`utility` adds the rest, so the total is
+    pressure, campaign and allies' restraint, summed in the order :func:`utility` adds the rest, so the total is
     the same to the last bit. ``answers[world, actor, judge, menu index, adversary of the
     judge]``: the harm each act answers on the scale of proportionality, so the day scales only
     the grievances; empty when every world compares on the absolute scale (``proportionality``
@@ -287,6 +295,7 @@ def fixed_terms(s, p):
                 share = 1.0 if slot == 0 else attributed_share(deniability)
                 fear = p.actor[w, judge, FEAR]
                 domestic = p.actor[w, judge, DOMESTIC_PRESSURE]
+                pressed = p.restraint[w, judge]
                 standing_campaign = p.actor[w, actor, CAMPAIGN_VALUE]
                 least_force = s.menu_below_force[actor] if s.menu_below_force[actor] < s.menu_size[actor] else -1
                 for k in range(s.menu_size[actor]):
@@ -296,6 +305,7 @@ def fixed_terms(s, p):
                     u += fear_term(fear, p.fear_curve[w, rung], deniability)
                     u += domestic_term(domestic, rung, s.force_level, deniability)
                     u += campaign_term(standing_campaign, k, least_force)
+                    u += alliance_term(pressed, rung, s.force_level, deniability)
                     standing[w, actor, slot, k] = u
                     if relative:
                         for m_ in range(s.n_adversaries[judge]):
@@ -512,12 +522,18 @@ def resolve(
                     discharge[patron, j] += proxy_share * nominal
                 if s.patron[j] >= 0:
                     increase[s.patron[j], i] += p.actor[w, j, SOLIDARITY] * suffered
+                if s.n_allies[j] > 0:
+                    for a in range(n):
+                        if s.allies[j, a] and a != i:
+                            increase[a, i] += felt_by_ally(p.actor[w, a, ALLY_SOLIDARITY], suffered)
                 if s.adversary[j, i] and s.has_red_line[j] and crosses_red_line(seen_killed[q], s.red_line_killed[j]):
                     flags[0, j] = True
                 if s.adversary[j, i] and seen_killed[q] > 0:
                     flags[3, j] = True
                 if count_deaths and target == j:
                     st.killed[w, j] += killed[q]
+        if target >= 0:
+            st.host[w, target] = pressed_by(st.host[w, target], p.action[w, k, ADDS_HOST_PRESSURE])
         if answers_red_line(rung, s.respond_level[i]):
             st.pending[w, i] = 0.0
         if s.has_red_line[i] and (s.declares[k] or event_declares):

@@ -20,6 +20,7 @@ from escalation.scenario import fields as f
 from escalation.scenario import templates as tpl
 from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
 from escalation.scenario.observed import check_observed, read_observed
+from escalation.scenario.relations import check_relations
 from escalation.scenario.schema import (
     PRESSURES,
     SIGNALS,
@@ -231,6 +232,7 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
             "event": tuple(e.id for e in timeline),
         }
     )
+    check_relations(actors, top.node_of("actors"))
     actions, actors, timeline = tpl.expand(templates, actions, actors, timeline, tree)
     if len(actions) > MAX_ACTIONS:
         message = f"at most {MAX_ACTIONS} actions, templates' expansions included; got {len(actions)}"
@@ -416,6 +418,10 @@ def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
     patron = r.get("patron", f.optional(f.identifier), None)
     if patron is not None:
         refs.add("actor", patron, r.node_of("patron"), f"{path}.patron")
+    related = {field: r.get(field, f.sequence(f.identifier), ()) for field in ("allies", "adversaries")}
+    for field, ids in related.items():
+        for i, other in enumerate(ids):
+            refs.add("actor", other, r.node_of(field).value[i], f"{path}.{field}[{i}]")
     actor = Actor(
         id=key,
         kind=kind,
@@ -425,16 +431,15 @@ def _actor(key: str, node: Node, path: str, refs: _References) -> Actor:
         red_line=r.get("red_line", f.optional(lambda n, p: _red_line(n, p, refs)), None),
         patron=patron,
         values=_values(r, "actor"),
+        **related,
     )
     r.finish()
     if kind == "militia" and patron is None:
         raise f.fail(node, path, "a militia needs a 'patron'")
-    if kind != "militia" and patron is not None:
-        raise f.fail(r.node_of("patron"), f"{path}.patron", "only a militia has a patron")
+    if kind == "host" and patron is not None:
+        raise f.fail(r.node_of("patron"), f"{path}.patron", "a host has no patron (a state or a militia may)")
     if kind in ("state", "militia") and not menu:
         raise f.fail(node, path, f"a {kind} needs a non-empty 'menu' of actions")
-    if kind == "host" and menu:
-        raise f.fail(r.node_of("menu"), f"{path}.menu", "a host actor only appears in history and has no menu")
     return actor
 
 
@@ -591,9 +596,6 @@ def _check_roles(scenario: Scenario, tree: Node) -> None:
             raise f.fail(node, f"actors.{actor.id}.patron", f"the patron {actor.patron!r} must be a state")
     if not any(a.strategic for a in scenario.actors):
         raise f.fail(actors_node, "actors", "at least one actor must be a state or a militia")
-    sides = {a.side for a in scenario.actors if a.strategic}
-    if len(sides) < 2:
-        raise f.fail(actors_node, "actors", "strategic actors must stand on at least two sides")
 
 
 def _check_priors(scenario: Scenario, top: f.MappingReader) -> None:

@@ -94,7 +94,12 @@ class RedLine:
 
 @dataclass(frozen=True)
 class Actor(_Values):
-    """A party to the crisis; its behavioural parameters are in ``values`` and read as attributes."""
+    """A party to the crisis; its behavioural parameters are in ``values`` and read as attributes.
+
+    ``allies`` and ``adversaries`` declare relations beyond those of the sides
+    (:mod:`escalation.scenario.relations`); ``patron`` is the state whose judgement a proxy (a
+    militia or a state) may follow.
+    """
 
     id: str
     kind: str
@@ -104,11 +109,13 @@ class Actor(_Values):
     red_line: RedLine | None = None
     patron: str | None = None
     values: dict[str, float] = field(default_factory=lambda: _defaults("actor"))
+    allies: tuple[str, ...] = ()
+    adversaries: tuple[str, ...] = ()
 
     @property
     def strategic(self) -> bool:
-        """Whether the actor chooses actions in simulation (hosts only appear in history)."""
-        return self.kind != "host"
+        """Whether the actor chooses acts in simulation: it has a menu (a host only if given one)."""
+        return bool(self.menu)
 
 
 @dataclass(frozen=True)

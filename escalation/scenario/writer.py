@@ -49,6 +49,9 @@ def _actions(scenario: Scenario) -> dict[str, Any]:
 def _actor(actor: Actor, scenario: Scenario) -> dict[str, Any]:
     data = _without_id(actor)
     data["menu"] = written_menu(actor, {a.id: a for a in scenario.actions}, scenario.actors)
+    for key in ("allies", "adversaries"):  # relations, written only where declared
+        if not data[key]:
+            del data[key]
     return data
 
 
