@@ -16,6 +16,7 @@ from escalation.errors import ScenarioError
 from escalation.io import POSTERIOR_FILE, posterior_path
 from escalation.ladder import Ladder, Rung, Threshold
 from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
+from escalation.scenario import campaigns
 from escalation.scenario import fields as f
 from escalation.scenario import templates as tpl
 from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
@@ -199,6 +200,8 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
     timeline = timeline or ()
     if top.has("timeline") and timeline:
         _check_date_order(top.node_of("timeline"), timeline, base_dates)
+    written_events = timeline
+    timeline, campaign_events = campaigns.expand(timeline, top.node_of("timeline")) if timeline else ((), ())
     outcomes = top.get("outcomes", lambda node, path: _outcomes(node, refs))
     start_after = top.get("start_after", f.optional(f.identifier), None)
     if start_after is not None:
@@ -229,9 +232,14 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
             "rung or threshold": ladder.names(),
             "actor": tuple(a.id for a in actors),
             "action": tuple(a.id for a in written),
-            "event": tuple(e.id for e in timeline),
+            "event": tuple(e.id for e in (*written_events, *timeline)),
         }
     )
+    if campaign_events:  # a branch at a campaign is a branch after its last act
+        last = {c.id: campaigns.act_id(c.id, c.count or 1) for c in campaign_events}
+        scenario = replace(scenario, start_after=last.get(start_after, start_after), campaigns=campaign_events)
+        if base_dates is not None:
+            base_dates = {**{e.id: e.date for e in timeline if e.campaign in base_dates}, **base_dates}
     check_relations(actors, top.node_of("actors"))
     actions, actors, timeline = tpl.expand(templates, actions, actors, timeline, tree)
     if len(actions) > MAX_ACTIONS:
@@ -487,7 +495,10 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         telegraph_notes=r.get("telegraph_notes", f.text, ""),
         sources=r.get("sources", f.sequence(f.text), ()),
         verification=r.get("verification", f.text, ""),
+        count=r.get("count", f.optional(f.integer(1, campaigns.MAX_ACTS)), None),
+        until=r.get("until", f.optional(f.date), None),
     )
+    campaigns.check(event, node, path)
     refs.add("actor", event.actor, r.node_of("actor"), f"{path}.actor")
     refs.add("action", tpl.base_of(event.action), r.node_of("action"), f"{path}.action")
     if event.target is not None:

@@ -129,7 +129,12 @@ class Effect:
 
 @dataclass(frozen=True)
 class Event:
-    """A documented event of the timeline."""
+    """A documented event of the timeline.
+
+    With ``count`` and ``until`` it is a campaign, kept in ``Scenario.campaigns``: the loader
+    replaces it in the timeline by its acts (:mod:`escalation.scenario.campaigns`), whose
+    ``campaign`` names it.
+    """
 
     id: str
     date: dt.date
@@ -152,6 +157,9 @@ class Event:
     telegraph_notes: str = ""
     sources: tuple[str, ...] = ()
     verification: str = ""
+    count: int | None = None  # a campaign: this many acts from ``date`` to ``until``
+    until: dt.date | None = None
+    campaign: str | None = None  # the campaign an act comes from
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,7 @@ class Scenario:
     record: tuple[RecordRule, ...] = ()  # the observation model of the timeline (empty: the default rule)
     parameters_from: str | None = None  # absolute path of a fit's posterior: every world draws its parameters
     templates: tuple[Action, ...] = ()  # actions for several targets, as written (``actions`` holds their expansions)
+    campaigns: tuple[Event, ...] = ()  # campaigns as written (``timeline`` holds their acts)
 
     def action(self, action_id: str) -> Action:
         """The action (or template) with this id."""

@@ -119,9 +119,9 @@ def expand(
     events = []
     timeline_node = tree.value.get("timeline")
     for event in timeline:
-        node = timeline_node.value[event.id]
+        node = timeline_node.value[event.campaign or event.id]
         action_node = node.value["action"]
-        path = f"timeline.{event.id}.action"
+        path = f"timeline.{event.campaign or event.id}.action"
         name, _, written_target = event.action.partition(SEPARATOR)
         if name in by_id and not written_target and event.target is None:
             raise f.fail(action_node, path, f"{name!r} is a template: the event needs a 'target'")

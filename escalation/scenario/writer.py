@@ -23,6 +23,11 @@ def _without_id(obj: Any) -> dict[str, Any]:
 
 def _event(event: Event) -> dict[str, Any]:
     data = _without_id(event)
+    for key in ("count", "until", "campaign"):  # a campaign's fields, written only where set
+        if data[key] is None:
+            del data[key]
+    if event.until is not None:
+        data["until"] = event.until.isoformat()
     data["date"] = event.date.isoformat()
     data["perceived"] = {"killed": data.pop("perceived_killed"), "wounded": data.pop("perceived_wounded")}
     effects: dict[str, dict[str, float]] = {}
@@ -38,6 +43,18 @@ def _action(action: Action) -> dict[str, Any]:
         if data[key] is None:
             del data[key]
     return data
+
+
+def _timeline(scenario: Scenario) -> dict[str, Any]:
+    """The events, a campaign in place of its acts (at its first act)."""
+    campaigns = {c.id: c for c in scenario.campaigns}
+    written: dict[str, Any] = {}
+    for event in scenario.timeline:
+        if event.campaign is None:
+            written[event.id] = _event(event)
+        elif event.campaign not in written:
+            written[event.campaign] = _event(campaigns[event.campaign])
+    return written
 
 
 def _actions(scenario: Scenario) -> dict[str, Any]:
@@ -90,7 +107,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         },
         "actions": _actions(scenario),
         "actors": {a.id: _actor(a, scenario) for a in scenario.actors},
-        "timeline": {e.id: _event(e) for e in scenario.timeline},
+        "timeline": _timeline(scenario),
         **({"priors": dict(scenario.priors)} if scenario.priors else {}),
         **({"record": [_record_rule(rule) for rule in scenario.record]} if scenario.record else {}),
         **({"parameters_from": scenario.parameters_from} if scenario.parameters_from else {}),
