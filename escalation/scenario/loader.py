@@ -19,6 +19,7 @@ from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_
 from escalation.scenario import campaigns
 from escalation.scenario import fields as f
 from escalation.scenario import templates as tpl
+from escalation.scenario.dates import event_date
 from escalation.scenario.edits import check_branch, date_node, events_of, place_new_events, timeline_dates
 from escalation.scenario.observed import check_observed, read_observed
 from escalation.scenario.relations import check_relations
@@ -473,10 +474,11 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         p = f.MappingReader(r.node_of("perceived"), f"{path}.perceived")
         perceived = {"killed": p.get("killed", count, None), "wounded": p.get("wounded", count, None)}
         p.finish()
+    date, approximate = r.get("date", event_date)
     event = Event(
         id=key,
-        date=r.get("date", f.date),
-        approximate=r.get("approximate", f.boolean, False),
+        date=date,
+        approximate=r.get("approximate", f.boolean, False) or approximate,
         actor=r.get("actor", f.identifier),
         action=r.get("action", tpl.reference),
         target=r.get("target", f.optional(f.identifier), None),
