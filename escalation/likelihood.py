@@ -235,6 +235,7 @@ class RecordLikelihood:
         structure = compiled.structure
 
         days, entries, shares, events, effects, amounts = [], [], [], [], [], []
+        fields: list[np.ndarray] = []  # per event, what it adds to its act (kernel.EVENT_FIELDS)
         candidates: list[int] = []  # menu indices of the acts each documented act could have been
         pairs: list[tuple[Event, int]] = []  # (documented event, candidate action) for the casualty terms
         slots: list[int] = []  # per entry: its place among the count rules' trials, or -1
@@ -265,18 +266,21 @@ class RecordLikelihood:
                 self.entries.append((kind, day, actor, *(documented or (None, None))[::-1]))
             for event in by_day.get(day, ()):
                 events.append((*_event_fields(compiled, event), len(effects)))
+                fields.append(compiled.event_fields(event))
                 for effect in event.effects:
                     effects.append(compiled.actor_index[effect.actor])
                     amounts.append(effect.amount)
             day += dt.timedelta(days=int(days[-1][2]))
         days.append((len(entries), len(events), 0))
-        events.append((0,) * 9 + (len(effects),))
+        events.append((0,) * 7 + (len(effects),))
+        fields.append(np.zeros(kernel.EVENT_FIELDS))
         self._days = np.array(days, dtype=np.int64)
         self._entries = np.array(entries, dtype=np.int64).reshape(-1, 4)
         self._candidates = np.array(candidates, dtype=np.int64)
         self._shares = np.array(shares, dtype=float)
         self._slots = np.array(slots, dtype=np.int64)
         self._events = np.array(events, dtype=np.int64)
+        self._fields = np.array(fields)
         self._effects = np.array(effects, dtype=np.int64)
         self._amounts = np.array(amounts, dtype=float)
         self._casualties = _CasualtyTerms(compiled, pairs)
@@ -329,6 +333,7 @@ class RecordLikelihood:
                 self._entries,
                 self._candidates,
                 self._events,
+                self._fields,
                 self._effects,
                 self._amounts,
                 of_kind,
@@ -404,8 +409,7 @@ def _event_fields(compiled: CompiledScenario, event: Event) -> tuple[int, ...]:
     seen_killed = event.perceived_killed if event.perceived_killed is not None else killed
     seen_wounded = event.perceived_wounded if event.perceived_wounded is not None else wounded
     actor = compiled.actor_index[event.actor]
-    return (actor, k, target, killed, wounded, seen_killed, seen_wounded, int(event.declares_red_line),
-            int(event.signal == "offramp"))  # fmt: skip
+    return (actor, k, target, killed, wounded, seen_killed, seen_wounded)
 
 
 class _CasualtyTerms:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
-from escalation import ScenarioError, load_scenario
+from escalation import EscalationModel, ScenarioError, load_scenario
+from escalation.model import kernel
 
 
 def crisis() -> dict:
@@ -50,3 +52,75 @@ def test_a_bad_approximate_date_is_a_located_error() -> None:
     with pytest.raises(ScenarioError, match="expected an ISO date") as caught:
         load_scenario(data)
     assert caught.value.path == "timeline.E1.date"
+
+
+# ------------------------------------------------------------------------------ patron orders
+def with_orders() -> dict:
+    """``b`` can order its militia ``m`` to stand down for 5 days; ``m`` obeys at a cost of 2 per act of force."""
+    data = crisis()
+    data["actions"]["order_m"] = {"rung": "talk", "targets": ["m"], "orders": "stand_down", "for_days": 5}
+    data["actors"]["b"]["menu"] = ["hold", "talk", "strike", "order_m"]
+    data["actors"]["m"]["obedience"] = 2.0
+    return data
+
+
+def test_a_stand_down_order_holds_for_its_days_and_costs_the_proxy_its_obedience() -> None:
+    data = with_orders()
+    data["actors"]["b"]["menu"] = ["hold", "talk", "strike"]  # the order is documented, not chosen
+    data["timeline"]["E2"] = {"date": "2020-01-02", "actor": "b", "action": "order_m", "target": "m"}
+    data["start_after"] = "E2"
+    ordered = load_scenario(data)
+    free = load_scenario({**data, "start_after": "E1"})
+    m = [a.id for a in ordered.actors].index("m")
+    model = EscalationModel(ordered, n_worlds=1, rng=0)
+    assert model.state.order[0, m] == 5.0  # the 5 days from 3 January on
+    rationality = ordered.actor("m").rationality
+
+    def strike_odds(scenario) -> float:
+        model = EscalationModel(scenario, n_worlds=1, rng=0)
+        p = kernel.choice_probabilities(model.compiled.structure, model.worlds, model.state, m, m)[0]
+        return float(np.log(p[1] / p[0]))
+
+    # one more day of decay in the ordered model: compare the order's effect on the log-odds alone
+    gap = strike_odds(free) - strike_odds(ordered)
+    assert gap == pytest.approx(rationality * 2.0, abs=0.05)
+    model.run()
+    assert (model.state.order[:, m] == 0).all()  # the order ran out within the 10 simulated days
+
+
+def test_an_event_can_lift_an_order_and_a_patron_gives_orders_in_simulation() -> None:
+    data = with_orders()
+    data["timeline"]["E2"] = {"date": "2020-01-02", "actor": "b", "action": "talk", "target": "m",
+                              "orders": "stand_down", "for_days": 20}  # fmt: skip
+    data["timeline"]["E3"] = {"date": "2020-01-03", "actor": "b", "action": "talk", "target": "m", "orders": "resume"}
+    m = 2
+    data["start_after"] = "E2"
+    assert EscalationModel(load_scenario(data), n_worlds=1, rng=0).state.order[0, m] == 20.0
+    data["start_after"] = "E3"
+    assert EscalationModel(load_scenario(data), n_worlds=1, rng=0).state.order[0, m] == 0.0
+    model = EscalationModel(load_scenario(with_orders()), n_worlds=64, rng=2, detail=True).run()
+    order_m = model.compiled.action_index["order_m@m"]
+    assert (model.log_action[1] == order_m).any()  # b chose the order in some world
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "message"),
+    [
+        (lambda d: d["actions"]["order_m"].pop("for_days"), "actions.order_m", "needs 'for_days'"),
+        (lambda d: d["actions"]["order_m"].update(orders="resume"), "actions.order_m.for_days", "only a stand-down"),
+        (lambda d: d["actions"]["order_m"].update(targets=["a"]), "actors.b.menu", "must be a proxy of 'b'"),
+        (
+            lambda d: d["timeline"].update(
+                E2={"date": "2020-01-02", "actor": "a", "action": "talk", "target": "m", "orders": "resume"}
+            ),
+            "timeline.E2",
+            "an order goes to a proxy of its actor 'a'",
+        ),
+    ],
+)
+def test_bad_orders_are_located_errors(edit, path: str, message: str) -> None:
+    data = with_orders()
+    edit(data)
+    with pytest.raises(ScenarioError, match=message) as caught:
+        load_scenario(data)
+    assert caught.value.path == path

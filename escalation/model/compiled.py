@@ -15,9 +15,15 @@ from typing import Any
 import numpy as np
 
 from escalation.mechanisms import accidents, alliances, casualties, fear, grievance, preparation
+from escalation.mechanisms.orders import ORDERS
 from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
+    EV_DECLARES,
+    EV_OFFRAMP,
+    EV_ORDER,
+    EV_ORDER_DAYS,
+    EVENT_FIELDS,
     GLOBAL_NAMES,
     Structure,
     Worlds,
@@ -98,6 +104,8 @@ class CompiledScenario:
             on_host_soil=np.array([a.on_host_soil for a in actions], dtype=bool),
             offramp=np.array([a.signal == "offramp" for a in actions], dtype=bool),
             declares=np.array([a.declares_red_line for a in actions], dtype=bool),
+            orders=np.array([ORDERS.get(a.orders or "", 0) for a in actions], dtype=np.int64),
+            order_days=np.array([float(a.for_days or 0) for a in actions]),
             menus=menus,
             menu_size=menu_size,
             menu_below_force=np.array(
@@ -145,6 +153,15 @@ class CompiledScenario:
             actor_index=actor_index,
             action_index=action_index,
         )
+
+    def event_fields(self, event: Event) -> np.ndarray:
+        """What a documented event adds to its act, as the compiled replay reads it (``EVENT_FIELDS``)."""
+        fields = np.zeros(EVENT_FIELDS)
+        fields[EV_DECLARES] = event.declares_red_line
+        fields[EV_OFFRAMP] = event.signal == "offramp"
+        fields[EV_ORDER] = ORDERS.get(event.orders or "", 0)
+        fields[EV_ORDER_DAYS] = event.for_days or 0
+        return fields
 
     def event_action(self, event: Event) -> int:
         """Index of the action an event takes: its own, or its template's expansion against its target."""

@@ -51,6 +51,9 @@ SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 # the uniforms of one choosing actor's day, by purpose
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
+# what a replayed event adds to its act (all 0 for a simulated act), by column of an event's fields
+EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS = 0, 1, 2, 3
+EVENT_FIELDS = 4
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -71,6 +74,7 @@ RESTRAINT_VALUE = _ACTOR["restraint_value"]
 CAMPAIGN_VALUE = _ACTOR["campaign_value"]
 OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
 ALLY_SOLIDARITY = _ACTOR["ally_solidarity"]
+OBEDIENCE = _ACTOR["obedience"]
 HARM_BASE = _ACTION["harm_base"]
 ADDS_HOST_PRESSURE = _ACTION["adds_host_pressure"]
 TARGET_VALUE = _ACTION["target_value"]
@@ -87,6 +91,8 @@ class Structure(NamedTuple):
     on_host_soil: np.ndarray  # (n_actions,) bool
     offramp: np.ndarray  # (n_actions,) bool
     declares: np.ndarray  # (n_actions,) bool
+    orders: np.ndarray  # (n_actions,) int64: the order an act gives its target (orders.STAND_DOWN, RESUME; 0 none)
+    order_days: np.ndarray  # (n_actions,) float64: days a stand-down order holds
     menus: np.ndarray  # (n_actors, max menu) int64, sorted by rung, -1 padded
     menu_size: np.ndarray  # (n_actors,) int64
     menu_below_force: np.ndarray  # (n_actors,) int64: acts of the menu below force_from (they come first)
@@ -137,6 +143,7 @@ class State(NamedTuple):
     active: np.ndarray  # (W, n_actors) bool: red line declared
     belief: np.ndarray  # (W, n_actors) off-ramp belief, 0..1
     host: np.ndarray  # (W, n_actors) host-nation pressure
+    order: np.ndarray  # (W, n_actors) days a stand-down order on the actor has left to run
     peak: np.ndarray  # (W,) highest realised rung of the crisis so far
     crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
     killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
@@ -169,6 +176,7 @@ class Scratch(NamedTuple):
     flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
     answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
     uniforms: np.ndarray  # (n_strategic * DRAWS_PER_ACTOR,) the day's uniforms of one world
+    event: np.ndarray  # (EVENT_FIELDS,) zeros: what a simulated act adds as an event
 
 
 def scratch(s: Structure) -> Scratch:
@@ -187,6 +195,7 @@ def scratch(s: Structure) -> Scratch:
         np.empty((4, n), np.bool_),
         np.empty(n),
         np.zeros(acts * DRAWS_PER_ACTOR),
+        np.zeros(EVENT_FIELDS),
     )
 
 
@@ -243,6 +252,9 @@ answers_red_line = _inline(m.red_lines.answered)
 domestic_term = _inline(m.pressure.domestic_term)
 campaign_term = _inline(m.campaign.campaign_term)
 host_term = _inline(m.pressure.host_term)
+order_term = _inline(m.orders.order_term)
+ordered = _inline(m.orders.ordered)
+run_down = _inline(m.orders.run_down)
 pressed_by = _inline(m.pressure.pressed_by)
 alliance_term = _inline(m.alliances.restraint_term)
 felt_by_ally = _inline(m.alliances.felt)
@@ -334,6 +346,8 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
     pending = st.pending[w, judge]
     host = st.host[w, judge]
     belief = st.belief[w, judge]
+    obedience = p.actor[w, actor, OBEDIENCE]
+    order_left = st.order[w, actor]
     respond = s.respond_level[judge]
     force = s.force_level
     for k in range(s.menu_size[actor]):
@@ -352,6 +366,7 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
         u += credibility_term(credibility, pending, rung, respond)
         u += host_term(host, s.on_host_soil[act], rung, force)
         u += restraint_term(restraint, belief, rung, force)
+        u += order_term(obedience, order_left, rung, force)
         out[k] = u
 
 
@@ -468,14 +483,14 @@ def resolve(
     seen_killed,
     seen_wounded,
     noisy,
-    event_declares,
-    event_offramp,
+    event,
     count_deaths,
     scratch,
 ):
     """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance.
 
     With ``noisy``, act ``q``'s perception noise comes from its actor's uniforms in ``scratch.uniforms``.
+    ``event`` (``EVENT_FIELDS``) is what a replayed event adds to its act (zeros for simulated acts).
     """
     n = s.patron.size
     increase = scratch.increase
@@ -536,10 +551,15 @@ def resolve(
             st.host[w, target] = pressed_by(st.host[w, target], p.action[w, k, ADDS_HOST_PRESSURE])
         if answers_red_line(rung, s.respond_level[i]):
             st.pending[w, i] = 0.0
-        if s.has_red_line[i] and (s.declares[k] or event_declares):
+        if s.has_red_line[i] and (s.declares[k] or event[EV_DECLARES] != 0.0):
             st.active[w, i] = True
         force = rung >= s.force_level and s.is_state[i]
-        signal = s.offramp[k] or event_offramp
+        signal = s.offramp[k] or event[EV_OFFRAMP] != 0.0
+        if target >= 0:
+            if event[EV_ORDER] != 0.0:
+                st.order[w, target] = ordered(int(event[EV_ORDER]), event[EV_ORDER_DAYS], st.order[w, target])
+            else:
+                st.order[w, target] = ordered(s.orders[k], s.order_days[k], st.order[w, target])
         for m_ in range(s.n_adversaries[i]):
             j = s.adversaries[i, m_]
             flags[1, j] |= force
@@ -565,6 +585,7 @@ def pass_days(p, st, w, days):
             st.grievance[w, a, b] *= factor
         st.pending[w, a] *= factor
         st.belief[w, a] *= signal
+        st.order[w, a] = run_down(st.order[w, a], days)
 
 
 @_jit
@@ -627,8 +648,7 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
                 killed,
                 wounded,
                 True,
-                False,
-                False,
+                scratch.event,
                 True,
                 scratch,
             )
@@ -650,21 +670,19 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
 
 
 @_jit
-def replay_event(
-    s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, declares, signal
-):
-    """Apply one documented act, as recorded and without noise, in every world."""
+def replay_event(s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, event):
+    """Apply one documented act, as recorded and without noise, in every world (``event``: its fields)."""
     one = np.empty(1, np.int64)
     actors, actions, targets = one.copy(), one.copy(), one.copy()
     actors[0], actions[0], targets[0] = actor, action, target
     k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
     k_[0], w_[0], sk[0], sw[0] = killed, wounded, seen_killed, seen_wounded
     for w in range(st.peak.size):
-        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, declares, signal, False, scratch)
+        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, event, False, scratch)
 
 
 @_jit
-def replay_record(s, p, st, scratch, days, entries, candidates, events, effects, amounts, of_kind, chance):
+def replay_record(s, p, st, scratch, days, entries, candidates, events, fields, effects, amounts, of_kind, chance):
     """Replay a documented record in every world and read the act probabilities of each covered actor-day.
 
     ``days[d] = (first entry, first event, days it lasts)`` of step ``d`` (one extra row closes
@@ -673,9 +691,10 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
     ``entries[e] = (actor, recorded level, first candidate, number of candidates)``: an
     actor-day covered by a record rule; the candidates ``candidates[c]`` (menu indices) are the
     acts the documented act of that day could have been (none on a day without one).
-    ``events[v] = (actor, action, target, killed, wounded, seen killed, seen wounded, declares
-    a red line, off-ramp, first effect)``, and ``effects``/``amounts`` the host-pressure
-    effects (actor, amount); one extra row of ``events`` closes the last event's effects.
+    ``events[v] = (actor, action, target, killed, wounded, seen killed, seen wounded, first
+    effect)``, ``fields[v]`` what the event adds to its act (``EVENT_FIELDS``), and
+    ``effects``/``amounts`` the host-pressure effects (actor, amount); one extra row of
+    ``events`` closes the last event's effects.
 
     Fills ``of_kind[e, w]``, the probability of an act at or above the recorded level, and
     ``chance[c, w]``, the probability of each candidate act, both read in the state at the
@@ -705,10 +724,9 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, effects,
                 actors[0], actions[0], targets[0] = events[v, 0], events[v, 1], events[v, 2]
                 k_[0], w_[0], sk[0], sw[0] = events[v, 3], events[v, 4], events[v, 5], events[v, 6]
                 resolve(
-                    s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False,
-                    events[v, 7] != 0, events[v, 8] != 0, False, scratch,
+                    s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, fields[v], False, scratch,
                 )  # fmt: skip
-                for f in range(events[v, 9], events[v + 1, 9]):
+                for f in range(events[v, 7], events[v + 1, 7]):
                     st.host[w, effects[f]] += amounts[f]
             pass_days(p, st, w, days[d, 2])
 

@@ -113,6 +113,7 @@ class EscalationModel(mesa.Model):
             active=np.repeat(np.array([a.red_line is not None and a.red_line.active for a in actors])[None], w, 0),
             belief=np.zeros((w, n)),
             host=np.ascontiguousarray(self.worlds.actor[:, :, kernel.ACTOR_NAMES.index("host_pressure")]),
+            order=np.zeros((w, n)),
             peak=np.zeros(w, dtype=np.int64),
             crossings=np.zeros(w, dtype=np.int64),
             killed=np.zeros((w, n), dtype=np.int64),
@@ -214,8 +215,7 @@ class EscalationModel(mesa.Model):
             wounded,
             seen_killed,
             seen_wounded,
-            event.declares_red_line,
-            event.signal == "offramp",
+            compiled.event_fields(event),
         )
         for effect in event.effects:
             self.state.host[:, compiled.actor_index[effect.actor]] += effect.amount

@@ -15,8 +15,9 @@ import yaml
 from escalation.errors import ScenarioError
 from escalation.io import POSTERIOR_FILE, posterior_path
 from escalation.ladder import Ladder, Rung, Threshold
+from escalation.mechanisms.orders import ORDERS
 from escalation.parameters import ACTOR_KINDS, Parameter, PriorError, parameter_names, parse_prior, registry
-from escalation.scenario import campaigns
+from escalation.scenario import campaigns, orders
 from escalation.scenario import fields as f
 from escalation.scenario import templates as tpl
 from escalation.scenario.dates import event_date
@@ -250,6 +251,7 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
     if base_dates is not None and top.has("timeline"):
         check_branch(scenario, top.node_of("timeline"), base_dates)
     _check_roles(scenario, tree)
+    orders.check(scenario, tree)
     _check_priors(scenario, top)
     _check_record(scenario, top)
     if scenario.observed is not None:
@@ -389,6 +391,7 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         signal=r.get("signal", f.optional(f.choice(SIGNALS)), None),
         declares_red_line=r.get("declares_red_line", f.boolean, False),
         lethal_rung=r.get("lethal_rung", f.optional(f.identifier), None),
+        **_order(r),
     )
     refs.add("rung", action.rung, r.node_of("rung"), f"{path}.rung")
     if action.target is not None:
@@ -404,6 +407,14 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         refs.add("rung", action.lethal_rung, r.node_of("lethal_rung"), f"{path}.lethal_rung")
     r.finish()
     return action
+
+
+def _order(r: f.MappingReader) -> dict[str, Any]:
+    """An act's or event's ``orders`` and ``for_days`` (checked against the actors by :func:`orders.check`)."""
+    return {
+        "orders": r.get("orders", f.optional(f.choice(tuple(ORDERS))), None),
+        "for_days": r.get("for_days", f.optional(f.integer(1, 3650)), None),
+    }
 
 
 def _red_line(node: Node, path: str, refs: _References) -> RedLine:
@@ -499,6 +510,7 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         verification=r.get("verification", f.text, ""),
         count=r.get("count", f.optional(f.integer(1, campaigns.MAX_ACTS)), None),
         until=r.get("until", f.optional(f.date), None),
+        **_order(r),
     )
     campaigns.check(event, node, path)
     refs.add("actor", event.actor, r.node_of("actor"), f"{path}.actor")

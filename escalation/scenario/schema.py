@@ -76,6 +76,8 @@ class Action(_Values):
     values: dict[str, float] = field(default_factory=lambda: _defaults("action"))
     targets: str | tuple[str, ...] | None = None  # a template's targets: "adversaries" or actor ids
     template: str | None = None  # the template an expanded action comes from
+    orders: str | None = None  # a patron's order to its proxy, the target: "stand_down" or "resume"
+    for_days: int | None = None  # days a stand-down order holds
 
     @property
     def parameter_owner(self) -> str:
@@ -160,6 +162,8 @@ class Event:
     count: int | None = None  # a campaign: this many acts from ``date`` to ``until``
     until: dt.date | None = None
     campaign: str | None = None  # the campaign an act comes from
+    orders: str | None = None  # a patron's order to its proxy, the target, in addition to the action's
+    for_days: int | None = None  # days a stand-down order holds
 
 
 @dataclass(frozen=True)
