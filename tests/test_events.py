@@ -124,3 +124,41 @@ def test_bad_orders_are_located_errors(edit, path: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=message) as caught:
         load_scenario(data)
     assert caught.value.path == path
+
+
+# ------------------------------------------------------------------------------ ceasefire
+def with_ceasefire() -> dict:
+    """``b`` declares a ceasefire the day after ``m``'s strike; breaking it costs ``a`` 3 and ``b`` 1."""
+    data = crisis()
+    data["actions"]["truce"] = {"rung": "talk", "signal": "ceasefire"}
+    data["actors"]["a"]["ceasefire_value"] = 3.0
+    data["actors"]["b"]["ceasefire_value"] = 1.0
+    data["timeline"]["E2"] = {"date": "2020-01-02", "actor": "b", "action": "truce"}
+    data["start_after"] = "E2"
+    return data
+
+
+def test_a_ceasefire_holds_until_force_breaks_it_and_breaking_it_costs_utility() -> None:
+    scenario = load_scenario(with_ceasefire())
+    free = load_scenario({**with_ceasefire(), "actors": {**with_ceasefire()["actors"], "a": crisis()["actors"]["a"]}})
+    model = EscalationModel(scenario, n_worlds=400, rng=4)
+    assert model.state.ceasefire.all()
+
+    def strike_odds(s) -> float:
+        model = EscalationModel(s, n_worlds=1, rng=0)
+        p = kernel.choice_probabilities(model.compiled.structure, model.worlds, model.state, 0, 0)[0]
+        return float(np.log(p[2] / p[0]))
+
+    assert strike_odds(free) - strike_odds(scenario) == pytest.approx(scenario.actor("a").rationality * 3.0)
+    model.run()
+    force = (model.rungs >= model.compiled.force_level).any(axis=(0, 1))
+    assert force.any() and (~force).any()
+    np.testing.assert_array_equal(model.state.ceasefire, ~force)  # broken exactly where force was used
+
+
+def test_a_replayed_act_of_force_breaks_a_ceasefire_declared_earlier_the_same_day() -> None:
+    data = with_ceasefire()
+    data["timeline"]["E3"] = {"date": "2020-01-02", "actor": "a", "action": "strike", "target": "b", "killed": 0}
+    data["start_after"] = "E3"
+    model = EscalationModel(load_scenario(data), n_worlds=1, rng=0)
+    assert not model.state.ceasefire.any()  # replayed events act one by one: the strike breaks it

@@ -19,6 +19,7 @@ from escalation.mechanisms.orders import ORDERS
 from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
+    EV_CEASEFIRE,
     EV_DECLARES,
     EV_OFFRAMP,
     EV_ORDER,
@@ -103,6 +104,7 @@ class CompiledScenario:
             has_victims=victims.any(axis=1),
             on_host_soil=np.array([a.on_host_soil for a in actions], dtype=bool),
             offramp=np.array([a.signal == "offramp" for a in actions], dtype=bool),
+            ceasefire=np.array([a.signal == "ceasefire" for a in actions], dtype=bool),
             declares=np.array([a.declares_red_line for a in actions], dtype=bool),
             orders=np.array([ORDERS.get(a.orders or "", 0) for a in actions], dtype=np.int64),
             order_days=np.array([float(a.for_days or 0) for a in actions]),
@@ -161,6 +163,7 @@ class CompiledScenario:
         fields[EV_OFFRAMP] = event.signal == "offramp"
         fields[EV_ORDER] = ORDERS.get(event.orders or "", 0)
         fields[EV_ORDER_DAYS] = event.for_days or 0
+        fields[EV_CEASEFIRE] = event.signal == "ceasefire"
         return fields
 
     def event_action(self, event: Event) -> int:

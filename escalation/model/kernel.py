@@ -52,8 +52,8 @@ SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
 # what a replayed event adds to its act (all 0 for a simulated act), by column of an event's fields
-EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS = 0, 1, 2, 3
-EVENT_FIELDS = 4
+EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE = 0, 1, 2, 3, 4
+EVENT_FIELDS = 5
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -75,6 +75,7 @@ CAMPAIGN_VALUE = _ACTOR["campaign_value"]
 OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
 ALLY_SOLIDARITY = _ACTOR["ally_solidarity"]
 OBEDIENCE = _ACTOR["obedience"]
+CEASEFIRE_VALUE = _ACTOR["ceasefire_value"]
 HARM_BASE = _ACTION["harm_base"]
 ADDS_HOST_PRESSURE = _ACTION["adds_host_pressure"]
 TARGET_VALUE = _ACTION["target_value"]
@@ -90,6 +91,7 @@ class Structure(NamedTuple):
     has_victims: np.ndarray  # (n_actions,) bool: a target or co-victims
     on_host_soil: np.ndarray  # (n_actions,) bool
     offramp: np.ndarray  # (n_actions,) bool
+    ceasefire: np.ndarray  # (n_actions,) bool: the act declares a ceasefire
     declares: np.ndarray  # (n_actions,) bool
     orders: np.ndarray  # (n_actions,) int64: the order an act gives its target (orders.STAND_DOWN, RESUME; 0 none)
     order_days: np.ndarray  # (n_actions,) float64: days a stand-down order holds
@@ -144,6 +146,7 @@ class State(NamedTuple):
     belief: np.ndarray  # (W, n_actors) off-ramp belief, 0..1
     host: np.ndarray  # (W, n_actors) host-nation pressure
     order: np.ndarray  # (W, n_actors) days a stand-down order on the actor has left to run
+    ceasefire: np.ndarray  # (W,) bool: a ceasefire holds
     peak: np.ndarray  # (W,) highest realised rung of the crisis so far
     crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
     killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
@@ -255,6 +258,8 @@ host_term = _inline(m.pressure.host_term)
 order_term = _inline(m.orders.order_term)
 ordered = _inline(m.orders.ordered)
 run_down = _inline(m.orders.run_down)
+ceasefire_term = _inline(m.ceasefire.ceasefire_term)
+ceasefire_after = _inline(m.ceasefire.after_day)
 pressed_by = _inline(m.pressure.pressed_by)
 alliance_term = _inline(m.alliances.restraint_term)
 felt_by_ally = _inline(m.alliances.felt)
@@ -348,6 +353,8 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
     belief = st.belief[w, judge]
     obedience = p.actor[w, actor, OBEDIENCE]
     order_left = st.order[w, actor]
+    truce_value = p.actor[w, judge, CEASEFIRE_VALUE]
+    truce = st.ceasefire[w]
     respond = s.respond_level[judge]
     force = s.force_level
     for k in range(s.menu_size[actor]):
@@ -367,6 +374,7 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
         u += host_term(host, s.on_host_soil[act], rung, force)
         u += restraint_term(restraint, belief, rung, force)
         u += order_term(obedience, order_left, rung, force)
+        u += ceasefire_term(truce_value, truce, rung, force, deniability)
         out[k] = u
 
 
@@ -506,6 +514,8 @@ def resolve(
         flags[3, a] = False
     noise_sd = p.globals[w, PERCEPTION_NOISE]
     wound_weight = p.globals[w, WOUND_WEIGHT]
+    truce_declared = False
+    fought = False
     for q in range(n_acts):
         i = actors[q]
         k = actions[q]
@@ -555,6 +565,8 @@ def resolve(
             st.active[w, i] = True
         force = rung >= s.force_level and s.is_state[i]
         signal = s.offramp[k] or event[EV_OFFRAMP] != 0.0
+        truce_declared |= s.ceasefire[k] or event[EV_CEASEFIRE] != 0.0
+        fought |= rung >= s.force_level
         if target >= 0:
             if event[EV_ORDER] != 0.0:
                 st.order[w, target] = ordered(int(event[EV_ORDER]), event[EV_ORDER_DAYS], st.order[w, target])
@@ -566,6 +578,7 @@ def resolve(
             flags[2, j] |= signal
         if rung > st.peak[w]:
             st.peak[w] = rung
+    st.ceasefire[w] = ceasefire_after(st.ceasefire[w], truce_declared, fought)
     for j in range(n):
         if flags[0, j] and st.active[w, j]:
             st.pending[w, j] = 1.0

@@ -114,6 +114,7 @@ class EscalationModel(mesa.Model):
             belief=np.zeros((w, n)),
             host=np.ascontiguousarray(self.worlds.actor[:, :, kernel.ACTOR_NAMES.index("host_pressure")]),
             order=np.zeros((w, n)),
+            ceasefire=np.zeros(w, dtype=bool),
             peak=np.zeros(w, dtype=np.int64),
             crossings=np.zeros(w, dtype=np.int64),
             killed=np.zeros((w, n), dtype=np.int64),

@@ -14,7 +14,7 @@ from escalation.ladder import Ladder
 from escalation.parameters import registry
 
 TELEGRAPHED_VALUES = ("yes", "no", "partial", "contested", "n/a")
-SIGNALS = ("offramp",)
+SIGNALS = ("offramp", "ceasefire")
 PRESSURES = ("host_pressure",)
 
 
