@@ -162,3 +162,44 @@ def test_a_replayed_act_of_force_breaks_a_ceasefire_declared_earlier_the_same_da
     data["start_after"] = "E3"
     model = EscalationModel(load_scenario(data), n_worlds=1, rng=0)
     assert not model.state.ceasefire.any()  # replayed events act one by one: the strike breaks it
+
+
+# ------------------------------------------------------------------------------ an exchange under way
+def war_under_way(persistence: float) -> dict:
+    """``a`` and ``b`` strike each other on the branch day; both carry on with ``persistence``."""
+    data = crisis()
+    data["timeline"] = {
+        "E1": {"date": "2020-01-01", "actor": "a", "action": "strike", "target": "b", "killed": 2},
+        "E2": {"date": "2020-01-01", "actor": "b", "action": "strike", "target": "a", "killed": 2},
+    }
+    data["start_after"] = "E2"
+    for actor in "ab":
+        data["actors"][actor] |= {"persistence": persistence, "fear": 6.0}
+    return data
+
+
+def test_the_replay_leaves_each_actors_latest_act_and_persistence_carries_it_on() -> None:
+    stopping, carrying = load_scenario(war_under_way(0.0)), load_scenario(war_under_way(4.0))
+    model = EscalationModel(carrying, n_worlds=1, rng=0)
+    a = 0
+    strike_b = model.compiled.action_index["strike@b"]
+    assert (model.state.last[0, a], model.state.since[0, a]) == (strike_b, 1.0)
+
+    def odds(s) -> np.ndarray:
+        model = EscalationModel(s, n_worlds=1, rng=0)
+        p = kernel.choice_probabilities(model.compiled.structure, model.worlds, model.state, a, a)[0]
+        return np.log(p / p[0])
+
+    menu = [carrying.actions[k].id for k in model.compiled.structure.menus[a, :3]]
+    assert menu == ["hold", "talk", "strike@b"]
+    gap = odds(carrying) - odds(stopping)
+    assert gap[2] == pytest.approx(carrying.actor("a").rationality * 4.0)  # yesterday's act of force
+    assert gap[1] == pytest.approx(0.0)  # any other act: unchanged
+
+
+def test_without_persistence_an_exchange_under_way_stops_more_often() -> None:
+    days = []
+    for persistence in (0.0, 4.0):
+        model = EscalationModel(load_scenario(war_under_way(persistence)), n_worlds=2_000, rng=6).run()
+        days.append((model.rungs[:2, 0] >= model.compiled.force_level).any(axis=0).mean())
+    assert days[1] > days[0] + 0.1

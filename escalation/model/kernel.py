@@ -76,6 +76,7 @@ OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
 ALLY_SOLIDARITY = _ACTOR["ally_solidarity"]
 OBEDIENCE = _ACTOR["obedience"]
 CEASEFIRE_VALUE = _ACTOR["ceasefire_value"]
+PERSISTENCE = _ACTOR["persistence"]
 HARM_BASE = _ACTION["harm_base"]
 ADDS_HOST_PRESSURE = _ACTION["adds_host_pressure"]
 TARGET_VALUE = _ACTION["target_value"]
@@ -147,6 +148,8 @@ class State(NamedTuple):
     host: np.ndarray  # (W, n_actors) host-nation pressure
     order: np.ndarray  # (W, n_actors) days a stand-down order on the actor has left to run
     ceasefire: np.ndarray  # (W,) bool: a ceasefire holds
+    last: np.ndarray  # (W, n_actors) int64: the actor's latest act (action index, -1 none)
+    since: np.ndarray  # (W, n_actors) days since that act (0 on its day)
     peak: np.ndarray  # (W,) highest realised rung of the crisis so far
     crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
     killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
@@ -260,6 +263,7 @@ ordered = _inline(m.orders.ordered)
 run_down = _inline(m.orders.run_down)
 ceasefire_term = _inline(m.ceasefire.ceasefire_term)
 ceasefire_after = _inline(m.ceasefire.after_day)
+persistence_term = _inline(m.persistence.persistence_term)
 pressed_by = _inline(m.pressure.pressed_by)
 alliance_term = _inline(m.alliances.restraint_term)
 felt_by_ally = _inline(m.alliances.felt)
@@ -355,6 +359,8 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
     order_left = st.order[w, actor]
     truce_value = p.actor[w, judge, CEASEFIRE_VALUE]
     truce = st.ceasefire[w]
+    persistence = p.actor[w, actor, PERSISTENCE]
+    last, since = st.last[w, actor], st.since[w, actor]
     respond = s.respond_level[judge]
     force = s.force_level
     for k in range(s.menu_size[actor]):
@@ -375,6 +381,7 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
         u += restraint_term(restraint, belief, rung, force)
         u += order_term(obedience, order_left, rung, force)
         u += ceasefire_term(truce_value, truce, rung, force, deniability)
+        u += persistence_term(persistence, act, last, since, rung, force)
         out[k] = u
 
 
@@ -567,6 +574,8 @@ def resolve(
         signal = s.offramp[k] or event[EV_OFFRAMP] != 0.0
         truce_declared |= s.ceasefire[k] or event[EV_CEASEFIRE] != 0.0
         fought |= rung >= s.force_level
+        st.last[w, i] = k
+        st.since[w, i] = 0.0
         if target >= 0:
             if event[EV_ORDER] != 0.0:
                 st.order[w, target] = ordered(int(event[EV_ORDER]), event[EV_ORDER_DAYS], st.order[w, target])
@@ -599,6 +608,7 @@ def pass_days(p, st, w, days):
         st.pending[w, a] *= factor
         st.belief[w, a] *= signal
         st.order[w, a] = run_down(st.order[w, a], days)
+        st.since[w, a] += days
 
 
 @_jit

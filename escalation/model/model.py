@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 
 from escalation.mechanisms.casualties import realised_rung
+from escalation.mechanisms.persistence import NONE
 from escalation.model import kernel
 from escalation.model.agents import ActorAgent
 from escalation.model.compiled import CompiledScenario, ParameterValues, world_parameters
@@ -115,6 +116,8 @@ class EscalationModel(mesa.Model):
             host=np.ascontiguousarray(self.worlds.actor[:, :, kernel.ACTOR_NAMES.index("host_pressure")]),
             order=np.zeros((w, n)),
             ceasefire=np.zeros(w, dtype=bool),
+            last=np.full((w, n), NONE, dtype=np.int64),
+            since=np.full((w, n), np.inf),
             peak=np.zeros(w, dtype=np.int64),
             crossings=np.zeros(w, dtype=np.int64),
             killed=np.zeros((w, n), dtype=np.int64),
