@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
 from escalation.errors import EscalationError, RunError, raised_by_interrupt
@@ -282,14 +282,19 @@ def _compare(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         raise Interrupted("escalation: interrupted; nothing was written") from None
+    return _report(comparison, args)
+
+
+def _report(result: Any, args: argparse.Namespace) -> int:
+    """Print a finished comparison or backtest as its table, or as JSON with ``--json``; write ``--plot``."""
     if args.plot:
         from escalation.plots import save_figure
 
-        save_figure(comparison.plot(), args.plot)
+        save_figure(result.plot(), args.plot)
     if args.json:
-        print(dumps(comparison.to_json(), indent=1))
+        print(dumps(result.to_json(), indent=1))
         return 0
-    print(comparison.format_table())
+    print(result.format_table())
     if args.plot:
         print(f"figure written to {args.plot}")
     return 0
@@ -311,17 +316,7 @@ def _backtest(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         raise Interrupted("escalation: interrupted; nothing was written") from None
-    if args.plot:
-        from escalation.plots import save_figure
-
-        save_figure(result.plot(), args.plot)
-    if args.json:
-        print(dumps(result.to_json(), indent=1))
-        return 0
-    print(result.format_table())
-    if args.plot:
-        print(f"figure written to {args.plot}")
-    return 0
+    return _report(result, args)
 
 
 def _discover(args: argparse.Namespace) -> int:
