@@ -203,3 +203,17 @@ def test_without_persistence_an_exchange_under_way_stops_more_often() -> None:
         model = EscalationModel(load_scenario(war_under_way(persistence)), n_worlds=2_000, rng=6).run()
         days.append((model.rungs[:2, 0] >= model.compiled.force_level).any(axis=0).mean())
     assert days[1] > days[0] + 0.1
+
+
+# ------------------------------------------------------------------------------ damage without casualties
+def test_documented_damage_adds_to_the_targets_harm_without_casualties() -> None:
+    data = crisis()
+    data["timeline"]["E1"] |= {"killed": 0, "wounded": 0}
+    plain = EscalationModel(load_scenario(data), n_worlds=1, rng=0)
+    data["timeline"]["E1"]["damage"] = 2.5
+    damaged = load_scenario(data)
+    model = EscalationModel(damaged, n_worlds=1, rng=0)
+    a, m = 0, 2
+    assert model.state.grievance[0, a, m] == pytest.approx(plain.state.grievance[0, a, m] + 2.5 * 0.5 ** (1 / 14))
+    assert damaged.to_dict()["timeline"]["E1"]["damage"] == 2.5 and load_scenario(damaged.to_dict()) == damaged
+    assert "damage" not in load_scenario(crisis()).to_dict()["timeline"]["E1"]

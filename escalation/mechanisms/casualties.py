@@ -8,7 +8,8 @@ The harm a victim suffers, in harm units, is
     harm = harm_base + casualty_sensitivity * target_value * (log1p(killed) + wound_weight * log1p(wounded))
 
 An act that kills is realised at its ``lethal_rung`` (a rocket attack that kills is a lethal
-proxy attack).
+proxy attack). A documented event may add ``damage``, harm units beyond its casualties (damage to
+high-value sites that killed no one), to its target's harm.
 """
 
 from __future__ import annotations
@@ -118,6 +119,11 @@ def harm(
 ) -> float:
     """Harm units of one act to one victim (works on numbers and on numpy arrays alike)."""
     return harm_base + sensitivity * target_value * (np.log1p(killed) + wound_weight * np.log1p(wounded))
+
+
+def damaged(harm: float, damage: float) -> float:
+    """Harm to an event's target with the documented ``damage`` (harm units) it adds: sites hit without casualties."""
+    return harm + damage
 
 
 def realised_mean(mean: float, telegraphed: float, telegraph_factor: float) -> float:

@@ -20,6 +20,7 @@ from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
     EV_CEASEFIRE,
+    EV_DAMAGE,
     EV_DECLARES,
     EV_OFFRAMP,
     EV_ORDER,
@@ -164,6 +165,7 @@ class CompiledScenario:
         fields[EV_ORDER] = ORDERS.get(event.orders or "", 0)
         fields[EV_ORDER_DAYS] = event.for_days or 0
         fields[EV_CEASEFIRE] = event.signal == "ceasefire"
+        fields[EV_DAMAGE] = event.damage
         return fields
 
     def event_action(self, event: Event) -> int:

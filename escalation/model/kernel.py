@@ -52,8 +52,8 @@ SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
 # what a replayed event adds to its act (all 0 for a simulated act), by column of an event's fields
-EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE = 0, 1, 2, 3, 4
-EVENT_FIELDS = 5
+EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE, EV_DAMAGE = 0, 1, 2, 3, 4, 5
+EVENT_FIELDS = 6
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -250,6 +250,7 @@ settle = _inline(m.grievance.settle)
 fear_term = _inline(m.fear.fear_term)
 firebreak_term = _inline(m.fear.firebreak_term)
 harm = _inline(m.casualties.harm)
+damaged = _inline(m.casualties.damaged)
 realised_rung = _inline(m.casualties.realised_rung)
 draw_casualties = _inline(m.casualties.draw)
 credibility_term = _inline(m.red_lines.credibility_term)
@@ -546,6 +547,8 @@ def resolve(
                     seen_wounded[q],
                     wound_weight,
                 )
+                if target == j:
+                    suffered = damaged(suffered, event[EV_DAMAGE])
                 nominal = p.nominal[w, k, j]
                 increase[j, i] += suffered
                 discharge[i, j] += nominal

@@ -511,6 +511,7 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         count=r.get("count", f.optional(f.integer(1, campaigns.MAX_ACTS)), None),
         until=r.get("until", f.optional(f.date), None),
         **_order(r),
+        damage=r.get("damage", f.number(0.0, 1000.0), 0.0),
     )
     campaigns.check(event, node, path)
     refs.add("actor", event.actor, r.node_of("actor"), f"{path}.actor")

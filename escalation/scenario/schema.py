@@ -164,6 +164,7 @@ class Event:
     campaign: str | None = None  # the campaign an act comes from
     orders: str | None = None  # a patron's order to its proxy, the target, in addition to the action's
     for_days: int | None = None  # days a stand-down order holds
+    damage: float = 0.0  # harm units the event adds to its target's harm beyond its casualties
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ def _event(event: Event) -> dict[str, Any]:
             del data[key]
     if event.until is not None:
         data["until"] = event.until.isoformat()
+    if not event.damage:  # written only where set
+        del data["damage"]
     data["date"] = event.date.isoformat()
     data["perceived"] = {"killed": data.pop("perceived_killed"), "wounded": data.pop("perceived_wounded")}
     effects: dict[str, dict[str, float]] = {}
