@@ -217,3 +217,58 @@ def test_documented_damage_adds_to_the_targets_harm_without_casualties() -> None
     assert model.state.grievance[0, a, m] == pytest.approx(plain.state.grievance[0, a, m] + 2.5 * 0.5 ** (1 / 14))
     assert damaged.to_dict()["timeline"]["E1"]["damage"] == 2.5 and load_scenario(damaged.to_dict()) == damaged
     assert "damage" not in load_scenario(crisis()).to_dict()["timeline"]["E1"]
+
+
+# ------------------------------------------------------------------------------ vowed answers
+def vowed(preparation_days: float = 0.0) -> dict:
+    """``a`` vows an answer at the strike rung the day after ``m``'s strike; its credibility is 2."""
+    data = crisis()
+    data["timeline"]["E2"] = {"date": "2020-01-02", "actor": "a", "action": "talk", "vows": "strike"}
+    data["start_after"] = "E2"
+    data["horizon_days"] = 60
+    data["actors"]["a"] |= {"credibility": 2.0, "preparation_days": preparation_days, "fear": 6.0}
+    return data
+
+
+def test_a_vow_is_a_pending_answer_that_an_act_at_its_level_clears() -> None:
+    scenario = load_scenario(vowed())
+    model = EscalationModel(scenario, n_worlds=300, rng=8, detail=True)
+    level = scenario.ladder.level("strike")
+    np.testing.assert_allclose(model.state.pending[:, 0], 0.5 ** (1 / 14))
+    assert (model.state.respond[:, 0] == level).all()
+    plain = vowed()
+    del plain["timeline"]["E2"]["vows"]
+    unvowed = load_scenario(plain)
+
+    def strike_odds(s) -> float:
+        m = EscalationModel(s, n_worlds=1, rng=0)
+        p = kernel.choice_probabilities(m.compiled.structure, m.worlds, m.state, 0, 0)[0]
+        return float(np.log(p[2] / p[1]))
+
+    pending = model.state.pending[0, 0]
+    assert strike_odds(scenario) - strike_odds(unvowed) == pytest.approx(
+        scenario.actor("a").rationality * 2.0 * pending
+    )
+    model.run()
+    answered = (model.rungs[0] >= level).any(axis=0)
+    assert answered.any()
+    assert (model.state.pending[answered, 0] == 0.0).all() and (model.state.pending[~answered, 0] > 0.0).all()
+    assert load_scenario(scenario.to_dict()) == scenario
+
+
+def test_a_vowed_answer_waits_for_the_actor_to_be_ready() -> None:
+    first_days = []
+    for days in (0.0, 8.0):
+        model = EscalationModel(load_scenario(vowed(days)), n_worlds=2_000, rng=9).run()
+        struck = model.rungs[0] >= model.compiled.force_level
+        day = np.where(struck.any(axis=0), struck.argmax(axis=0), -1)
+        first_days.append(day[day >= 0].mean())
+    assert first_days[1] > first_days[0] + 2.0
+
+
+def test_a_vow_names_a_rung_or_threshold() -> None:
+    data = vowed()
+    data["timeline"]["E2"]["vows"] = "strikes"
+    with pytest.raises(ScenarioError, match="unknown rung or threshold 'strikes'") as caught:
+        load_scenario(data)
+    assert caught.value.path == "timeline.E2.vows"

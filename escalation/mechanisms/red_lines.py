@@ -7,6 +7,13 @@ whole day has been read, so no act answers one of the same day). An act at or ab
 ``respond_at_least`` answers it (``pending`` = 0); otherwise it decays with the grievance
 half-life. The utility of an answering act grows by ``credibility * pending`` (A04: the US
 warned that American deaths would be answered; A05 -> A06).
+
+A vow is the same obligation taken on by the actor's own act: an act or event that ``vows`` a
+level (a rung or threshold) sets ``pending`` to 1 and the level it asks for to the vowed one,
+once the day's acts have been read (C2-02: "The crimes will not remain unanswered"; C5-02).
+The answer then waits on the preparation mechanism: on a day the actor is not ready for force
+it cannot answer, and the obligation, decaying with the grievance half-life, keeps the answer
+wanted until a ready day.
 """
 
 from __future__ import annotations

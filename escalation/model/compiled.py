@@ -25,6 +25,7 @@ from escalation.model.kernel import (
     EV_OFFRAMP,
     EV_ORDER,
     EV_ORDER_DAYS,
+    EV_VOW,
     EVENT_FIELDS,
     GLOBAL_NAMES,
     Structure,
@@ -127,6 +128,7 @@ class CompiledScenario:
             strategic=np.array([i for i, a in enumerate(actors) if a.strategic], dtype=np.int64),
             has_red_line=np.array([a.red_line is not None for a in actors], dtype=bool),
             red_line_killed=np.array([a.red_line.killed_at_least if a.red_line else 0 for a in actors], dtype=np.int64),
+            vows=np.array([level_or(a.vows) for a in actions], dtype=np.int64),
             respond_level=np.array(
                 [ladder.level(a.red_line.respond_at_least) if a.red_line else -1 for a in actors], dtype=np.int64
             ),
@@ -166,6 +168,7 @@ class CompiledScenario:
         fields[EV_ORDER_DAYS] = event.for_days or 0
         fields[EV_CEASEFIRE] = event.signal == "ceasefire"
         fields[EV_DAMAGE] = event.damage
+        fields[EV_VOW] = self.scenario.ladder.level(event.vows) + 1 if event.vows else 0
         return fields
 
     def event_action(self, event: Event) -> int:

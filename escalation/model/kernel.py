@@ -52,8 +52,8 @@ SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
 # what a replayed event adds to its act (all 0 for a simulated act), by column of an event's fields
-EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE, EV_DAMAGE = 0, 1, 2, 3, 4, 5
-EVENT_FIELDS = 6
+EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE, EV_DAMAGE, EV_VOW = 0, 1, 2, 3, 4, 5, 6
+EVENT_FIELDS = 7  # EV_VOW holds the vowed level + 1 (0: no vow)
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -112,6 +112,7 @@ class Structure(NamedTuple):
     has_red_line: np.ndarray  # (n_actors,) bool
     red_line_killed: np.ndarray  # (n_actors,) int64
     respond_level: np.ndarray  # (n_actors,) int64, -1 where none
+    vows: np.ndarray  # (n_actions,) int64: the level an act vows to answer at, -1 where none
     crossings_at: np.ndarray  # (n_rungs,) int64
     force_level: int
     accident_level: int
@@ -150,6 +151,7 @@ class State(NamedTuple):
     ceasefire: np.ndarray  # (W,) bool: a ceasefire holds
     last: np.ndarray  # (W, n_actors) int64: the actor's latest act (action index, -1 none)
     since: np.ndarray  # (W, n_actors) days since that act (0 on its day)
+    respond: np.ndarray  # (W, n_actors) int64: the level the pending obligation asks for (red line or vow), -1 none
     peak: np.ndarray  # (W,) highest realised rung of the crisis so far
     crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
     killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
@@ -180,6 +182,7 @@ class Scratch(NamedTuple):
     increase: np.ndarray  # (n_actors, n_actors) grievance raised by the day's acts
     discharge: np.ndarray  # (n_actors, n_actors) grievance discharged by them
     flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
+    vowed: np.ndarray  # (n_actors,) int64: the level each actor vowed an answer at today, -1 none
     answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
     uniforms: np.ndarray  # (n_strategic * DRAWS_PER_ACTOR,) the day's uniforms of one world
     event: np.ndarray  # (EVENT_FIELDS,) zeros: what a simulated act adds as an event
@@ -199,6 +202,7 @@ def scratch(s: Structure) -> Scratch:
         np.empty((n, n)),
         np.empty((n, n)),
         np.empty((4, n), np.bool_),
+        np.empty(n, np.int64),
         np.empty(n),
         np.zeros(acts * DRAWS_PER_ACTOR),
         np.zeros(EVENT_FIELDS),
@@ -362,7 +366,7 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
     truce = st.ceasefire[w]
     persistence = p.actor[w, actor, PERSISTENCE]
     last, since = st.last[w, actor], st.since[w, actor]
-    respond = s.respond_level[judge]
+    respond = st.respond[w, judge]
     force = s.force_level
     for k in range(s.menu_size[actor]):
         act = s.menus[actor, k]
@@ -520,6 +524,7 @@ def resolve(
         flags[1, a] = False
         flags[2, a] = False
         flags[3, a] = False
+        scratch.vowed[a] = -1
     noise_sd = p.globals[w, PERCEPTION_NOISE]
     wound_weight = p.globals[w, WOUND_WEIGHT]
     truce_declared = False
@@ -569,8 +574,11 @@ def resolve(
                     st.killed[w, j] += killed[q]
         if target >= 0:
             st.host[w, target] = pressed_by(st.host[w, target], p.action[w, k, ADDS_HOST_PRESSURE])
-        if answers_red_line(rung, s.respond_level[i]):
+        if answers_red_line(rung, st.respond[w, i]):
             st.pending[w, i] = 0.0
+        vow = s.vows[k] if event[EV_VOW] == 0.0 else int(event[EV_VOW]) - 1
+        if vow >= 0:
+            scratch.vowed[i] = vow
         if s.has_red_line[i] and (s.declares[k] or event[EV_DECLARES] != 0.0):
             st.active[w, i] = True
         force = rung >= s.force_level and s.is_state[i]
@@ -594,6 +602,10 @@ def resolve(
     for j in range(n):
         if flags[0, j] and st.active[w, j]:
             st.pending[w, j] = 1.0
+            st.respond[w, j] = s.respond_level[j]
+        if scratch.vowed[j] >= 0:
+            st.pending[w, j] = 1.0
+            st.respond[w, j] = scratch.vowed[j]
         belief = update_belief(st.belief[w, j], flags[1, j], flags[2, j])
         st.belief[w, j] = breached(belief, p.actor[w, j, OFFRAMP_FRAGILITY], flags[3, j])
         for b in range(n):

@@ -391,7 +391,7 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
         signal=r.get("signal", f.optional(f.choice(SIGNALS)), None),
         declares_red_line=r.get("declares_red_line", f.boolean, False),
         lethal_rung=r.get("lethal_rung", f.optional(f.identifier), None),
-        **_order(r),
+        **_order(r, path, refs),
     )
     refs.add("rung", action.rung, r.node_of("rung"), f"{path}.rung")
     if action.target is not None:
@@ -409,11 +409,16 @@ def _action(key: str, node: Node, path: str, refs: _References) -> Action:
     return action
 
 
-def _order(r: f.MappingReader) -> dict[str, Any]:
-    """An act's or event's ``orders`` and ``for_days`` (checked against the actors by :func:`orders.check`)."""
+def _order(r: f.MappingReader, path: str, refs: _References) -> dict[str, Any]:
+    """An act's or event's ``orders``, ``for_days`` (checked against the actors by :func:`orders.check`)
+    and ``vows``."""
+    vows = r.get("vows", f.optional(f.identifier), None)
+    if vows is not None:
+        refs.add("rung or threshold", vows, r.node_of("vows"), f"{path}.vows")
     return {
         "orders": r.get("orders", f.optional(f.choice(tuple(ORDERS))), None),
         "for_days": r.get("for_days", f.optional(f.integer(1, 3650)), None),
+        "vows": vows,
     }
 
 
@@ -510,7 +515,7 @@ def _event(key: str, node: Node, path: str, refs: _References) -> Event:
         verification=r.get("verification", f.text, ""),
         count=r.get("count", f.optional(f.integer(1, campaigns.MAX_ACTS)), None),
         until=r.get("until", f.optional(f.date), None),
-        **_order(r),
+        **_order(r, path, refs),
         damage=r.get("damage", f.number(0.0, 1000.0), 0.0),
     )
     campaigns.check(event, node, path)

@@ -78,6 +78,7 @@ class Action(_Values):
     template: str | None = None  # the template an expanded action comes from
     orders: str | None = None  # a patron's order to its proxy, the target: "stand_down" or "resume"
     for_days: int | None = None  # days a stand-down order holds
+    vows: str | None = None  # the act vows an answer at or above this rung or threshold
 
     @property
     def parameter_owner(self) -> str:
@@ -165,6 +166,7 @@ class Event:
     orders: str | None = None  # a patron's order to its proxy, the target, in addition to the action's
     for_days: int | None = None  # days a stand-down order holds
     damage: float = 0.0  # harm units the event adds to its target's harm beyond its casualties
+    vows: str | None = None  # the actor vows an answer at or above this rung or threshold, besides the action's
 
 
 @dataclass(frozen=True)

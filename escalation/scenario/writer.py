@@ -23,7 +23,7 @@ def _without_id(obj: Any) -> dict[str, Any]:
 
 def _event(event: Event) -> dict[str, Any]:
     data = _without_id(event)
-    for key in ("count", "until", "campaign", "orders", "for_days"):  # written only where set
+    for key in ("count", "until", "campaign", "orders", "for_days", "vows"):  # written only where set
         if data[key] is None:
             del data[key]
     if event.until is not None:
@@ -41,7 +41,7 @@ def _event(event: Event) -> dict[str, Any]:
 
 def _action(action: Action) -> dict[str, Any]:
     data = _without_id(action)
-    for key in ("targets", "template", "orders", "for_days"):  # written only where set
+    for key in ("targets", "template", "orders", "for_days", "vows"):  # written only where set
         if data[key] is None:
             del data[key]
     return data
