@@ -272,3 +272,27 @@ def test_a_vow_names_a_rung_or_threshold() -> None:
     with pytest.raises(ScenarioError, match="unknown rung or threshold 'strikes'") as caught:
         load_scenario(data)
     assert caught.value.path == "timeline.E2.vows"
+
+
+# ------------------------------------------------------------------------------ killing a proxy's commanders
+def test_killing_a_proxys_commanders_cuts_its_patrons_control_until_grievance_fades() -> None:
+    data = crisis()
+    data["parameters"]["accident_probability"] = 0.0
+    data["actors"]["m"]["decapitation"] = 0.6
+    data["timeline"]["E2"] = {"date": "2020-01-02", "actor": "a", "action": "strike", "target": "m",
+                              "killed": 3, "kills_commanders": True}  # fmt: skip
+    data["start_after"] = "E2"
+    scenario = load_scenario(data)
+    model = EscalationModel(scenario, n_worlds=1, rng=0)
+    m, b = 2, 1
+    day = 0.5 ** (1 / 14)  # the default grievance half-life
+    assert model.state.lost[0, m] == pytest.approx(0.6 * day)
+    s, p, st = model.compiled.structure, model.worlds, model.state
+    own = kernel.choice_probabilities(s, p, st, m, m)[0]
+    patrons = kernel.choice_probabilities(s, p, st, m, b)[0]
+    held = 0.5 * (1 - 0.6 * day)
+    mixed = kernel.act_probabilities(s, p, st, model.scratch, m)[0]
+    np.testing.assert_allclose(mixed, (1 - held) * own + held * patrons, rtol=1e-12)
+    assert load_scenario(scenario.to_dict()) == scenario
+    model.run()
+    assert 0.0 < model.state.lost[0, m] < 0.6 * day  # regained as grievance fades

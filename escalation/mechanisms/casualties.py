@@ -14,6 +14,8 @@ high-value sites that killed no one), to its target's harm.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from escalation.parameters import Parameter
@@ -141,15 +143,18 @@ def draw(uniform: float, mean: float, dispersion: float) -> int:
 
     ``uniform`` is in [0, 1); the count is the smallest ``k`` whose cumulative probability
     exceeds it (0 when ``mean`` is 0). One uniform per count keeps the draws of two scenarios
-    aligned world by world (common random numbers). The search walks up from 0, so it costs
-    about ``mean`` steps; a distribution whose probability of 0 underflows is walked in logs.
+    aligned world by world (common random numbers). The search walks up from 0, or, for a count
+    whose mean lies more than 10 standard deviations above 0, from there (the mass below is far
+    under what a uniform resolves); a start whose probability underflows is walked in logs.
     """
     if mean <= 0.0:
         return 0
     p = dispersion / (dispersion + mean)
     log_q = np.log1p(-p)  # log of the per-step factor's second part, 1 - p
-    log_pmf = dispersion * np.log(p)
-    k = 0
+    lowest = mean - 10.0 * np.sqrt(mean + mean * mean / dispersion)
+    k = int(lowest) if lowest > 0.0 else 0  # below 10 sd under the mean lies mass far under 1e-16
+    log_pmf = math.lgamma(k + dispersion) - math.lgamma(dispersion) - math.lgamma(k + 1.0)
+    log_pmf += dispersion * np.log(p) + k * log_q
     if log_pmf > -700.0:  # the usual case: the probabilities themselves
         pmf = np.exp(log_pmf)
         cumulative = pmf

@@ -20,6 +20,7 @@ from escalation.model.kernel import (
     ACTION_NAMES,
     ACTOR_NAMES,
     EV_CEASEFIRE,
+    EV_COMMANDERS,
     EV_DAMAGE,
     EV_DECLARES,
     EV_OFFRAMP,
@@ -129,6 +130,7 @@ class CompiledScenario:
             has_red_line=np.array([a.red_line is not None for a in actors], dtype=bool),
             red_line_killed=np.array([a.red_line.killed_at_least if a.red_line else 0 for a in actors], dtype=np.int64),
             vows=np.array([level_or(a.vows) for a in actions], dtype=np.int64),
+            kills_commanders=np.array([a.kills_commanders for a in actions], dtype=bool),
             respond_level=np.array(
                 [ladder.level(a.red_line.respond_at_least) if a.red_line else -1 for a in actors], dtype=np.int64
             ),
@@ -169,6 +171,7 @@ class CompiledScenario:
         fields[EV_CEASEFIRE] = event.signal == "ceasefire"
         fields[EV_DAMAGE] = event.damage
         fields[EV_VOW] = self.scenario.ladder.level(event.vows) + 1 if event.vows else 0
+        fields[EV_COMMANDERS] = event.kills_commanders
         return fields
 
     def event_action(self, event: Event) -> int:

@@ -52,8 +52,8 @@ SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
 # what a replayed event adds to its act (all 0 for a simulated act), by column of an event's fields
-EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE, EV_DAMAGE, EV_VOW = 0, 1, 2, 3, 4, 5, 6
-EVENT_FIELDS = 7  # EV_VOW holds the vowed level + 1 (0: no vow)
+EV_DECLARES, EV_OFFRAMP, EV_ORDER, EV_ORDER_DAYS, EV_CEASEFIRE, EV_DAMAGE, EV_VOW, EV_COMMANDERS = range(8)
+EVENT_FIELDS = 8  # EV_VOW holds the vowed level + 1 (0: no vow)
 INERTIA = _GLOBAL["inertia"]
 TELEGRAPH_FACTOR = _GLOBAL["telegraph_factor"]
 WOUND_WEIGHT = _GLOBAL["wound_weight"]
@@ -70,6 +70,7 @@ DOMESTIC_PRESSURE = _ACTOR["domestic_pressure"]
 CONTROL = _ACTOR["control"]
 DENIABILITY = _ACTOR["deniability"]
 SOLIDARITY = _ACTOR["solidarity"]
+DECAPITATION = _ACTOR["decapitation"]
 RESTRAINT_VALUE = _ACTOR["restraint_value"]
 CAMPAIGN_VALUE = _ACTOR["campaign_value"]
 OFFRAMP_FRAGILITY = _ACTOR["offramp_fragility"]
@@ -113,6 +114,7 @@ class Structure(NamedTuple):
     red_line_killed: np.ndarray  # (n_actors,) int64
     respond_level: np.ndarray  # (n_actors,) int64, -1 where none
     vows: np.ndarray  # (n_actions,) int64: the level an act vows to answer at, -1 where none
+    kills_commanders: np.ndarray  # (n_actions,) bool: the act kills the commanders of the proxies it harms
     crossings_at: np.ndarray  # (n_rungs,) int64
     force_level: int
     accident_level: int
@@ -152,6 +154,7 @@ class State(NamedTuple):
     last: np.ndarray  # (W, n_actors) int64: the actor's latest act (action index, -1 none)
     since: np.ndarray  # (W, n_actors) days since that act (0 on its day)
     respond: np.ndarray  # (W, n_actors) int64: the level the pending obligation asks for (red line or vow), -1 none
+    lost: np.ndarray  # (W, n_actors) share of its patron's control a proxy has lost to killings of its commanders
     peak: np.ndarray  # (W,) highest realised rung of the crisis so far
     crossings: np.ndarray  # (W,) firebreaks crossed during the simulated period
     killed: np.ndarray  # (W, n_actors) deaths suffered in simulation (as targets)
@@ -274,6 +277,8 @@ alliance_term = _inline(m.alliances.restraint_term)
 felt_by_ally = _inline(m.alliances.felt)
 follows_patron = _inline(m.proxies.follows_patron)
 attributed_share = _inline(m.proxies.attributed_share)
+decapitated = _inline(m.proxies.decapitated)
+held_control = _inline(m.proxies.held_control)
 restraint_term = _inline(m.offramp.restraint_term)
 update_belief = _inline(m.offramp.update_belief)
 breached = _inline(m.offramp_breach.breached)
@@ -428,7 +433,7 @@ def act_mixture(s, p, st, scratch, w, actor, out):
     """
     size = s.menu_size[actor]
     patron = s.patron[actor]
-    control = p.actor[w, actor, CONTROL] if patron >= 0 else 0.0
+    control = held_control(p.actor[w, actor, CONTROL], st.lost[w, actor]) if patron >= 0 else 0.0
     ready = p.ready[w, actor]
     below = s.menu_below_force[actor]
     judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered, scratch.probability, -np.inf)
@@ -471,7 +476,9 @@ def choose(s, p, st, w, actor, u, scratch):
     patron today, whether the actor is ready for force, the logit pick, the accident.
     """
     judge = actor
-    if s.patron[actor] >= 0 and follows_patron(u[DRAW_PATRON], p.actor[w, actor, CONTROL]):
+    if s.patron[actor] >= 0 and follows_patron(
+        u[DRAW_PATRON], held_control(p.actor[w, actor, CONTROL], st.lost[w, actor])
+    ):
         judge = s.patron[actor]
     ready = is_ready(u[DRAW_READY], p.ready[w, actor])
     size = s.menu_size[actor]
@@ -562,6 +569,8 @@ def resolve(
                     discharge[patron, j] += proxy_share * nominal
                 if s.patron[j] >= 0:
                     increase[s.patron[j], i] += p.actor[w, j, SOLIDARITY] * suffered
+                    if s.kills_commanders[k] or event[EV_COMMANDERS] != 0.0:
+                        st.lost[w, j] = decapitated(st.lost[w, j], p.actor[w, j, DECAPITATION])
                 if s.n_allies[j] > 0:
                     for a in range(n):
                         if s.allies[j, a] and a != i:
@@ -621,6 +630,7 @@ def pass_days(p, st, w, days):
         for b in range(st.pending.shape[1]):
             st.grievance[w, a, b] *= factor
         st.pending[w, a] *= factor
+        st.lost[w, a] *= factor
         st.belief[w, a] *= signal
         st.order[w, a] = run_down(st.order[w, a], days)
         st.since[w, a] += days

@@ -119,6 +119,7 @@ class EscalationModel(mesa.Model):
             last=np.full((w, n), NONE, dtype=np.int64),
             since=np.full((w, n), np.inf),
             respond=np.repeat(self.compiled.structure.respond_level[None], w, 0),
+            lost=np.zeros((w, n)),
             peak=np.zeros(w, dtype=np.int64),
             crossings=np.zeros(w, dtype=np.int64),
             killed=np.zeros((w, n), dtype=np.int64),

@@ -419,6 +419,7 @@ def _order(r: f.MappingReader, path: str, refs: _References) -> dict[str, Any]:
         "orders": r.get("orders", f.optional(f.choice(tuple(ORDERS))), None),
         "for_days": r.get("for_days", f.optional(f.integer(1, 3650)), None),
         "vows": vows,
+        "kills_commanders": r.get("kills_commanders", f.boolean, False),
     }
 
 

@@ -79,6 +79,7 @@ class Action(_Values):
     orders: str | None = None  # a patron's order to its proxy, the target: "stand_down" or "resume"
     for_days: int | None = None  # days a stand-down order holds
     vows: str | None = None  # the act vows an answer at or above this rung or threshold
+    kills_commanders: bool = False  # the act kills commanders of the proxies it harms
 
     @property
     def parameter_owner(self) -> str:
@@ -167,6 +168,7 @@ class Event:
     for_days: int | None = None  # days a stand-down order holds
     damage: float = 0.0  # harm units the event adds to its target's harm beyond its casualties
     vows: str | None = None  # the actor vows an answer at or above this rung or threshold, besides the action's
+    kills_commanders: bool = False  # the event killed commanders of the proxies it harmed, besides the action's
 
 
 @dataclass(frozen=True)

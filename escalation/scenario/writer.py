@@ -23,8 +23,8 @@ def _without_id(obj: Any) -> dict[str, Any]:
 
 def _event(event: Event) -> dict[str, Any]:
     data = _without_id(event)
-    for key in ("count", "until", "campaign", "orders", "for_days", "vows"):  # written only where set
-        if data[key] is None:
+    for key in ("count", "until", "campaign", "orders", "for_days", "vows", "kills_commanders"):  # written where set
+        if not data[key]:
             del data[key]
     if event.until is not None:
         data["until"] = event.until.isoformat()
@@ -41,8 +41,8 @@ def _event(event: Event) -> dict[str, Any]:
 
 def _action(action: Action) -> dict[str, Any]:
     data = _without_id(action)
-    for key in ("targets", "template", "orders", "for_days", "vows"):  # written only where set
-        if data[key] is None:
+    for key in ("targets", "template", "orders", "for_days", "vows", "kills_commanders"):  # written where set
+        if not data[key]:
             del data[key]
     return data
 
