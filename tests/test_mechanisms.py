@@ -162,12 +162,43 @@ def test_casualty_count_inverts_the_negative_binomial(uniform: float, mean: floa
     assert k == 0 or law.cdf(k - 1) <= uniform + 1e-9
 
 
-def test_casualty_counts_of_a_huge_mean_walk_in_logs() -> None:
-    """P(0) underflows for mean 10^6 and shape 200: the draws still centre on the mean."""
+@settings(deadline=None, max_examples=200)
+@given(
+    uniform=st.floats(0.0, 1.0, exclude_max=True),
+    mean=st.floats(0.01, 1e6),
+    dispersion=st.floats(0.01, 1000.0),
+)
+def test_casualty_counts_anywhere_in_the_parameter_bounds_invert_the_negative_binomial(
+    uniform: float, mean: float, dispersion: float
+) -> None:
+    """Over the whole declared range of means and shapes (long tails and huge means included) the count
+    is scipy's quantile; the search's distribution function is exact to about 1e-7 for counts in the
+    millions (lgamma's rounding), so the check allows that much."""
+    from scipy import stats
+
+    k = casualties.draw(uniform, mean, dispersion)
+    law = stats.nbinom(dispersion, dispersion / (dispersion + mean))
+    assert law.cdf(k) >= uniform - 1e-7
+    assert k == 0 or law.cdf(k - 1) <= uniform + 1e-7
+
+
+def test_casualty_counts_of_a_huge_mean_centre_on_it() -> None:
+    """P(0) underflows for mean 10^6 and shape 200: the draws still centre on the mean, in order."""
     draws = np.array([casualties.draw(u, 1e6, 200.0) for u in (0.1, 0.5, 0.9)])
     sd = np.sqrt(1e6 + 1e12 / 200.0)
     assert (np.diff(draws) > 0).all() and abs(draws[1] - 1e6) < 0.1 * sd
     assert casualties.draw(0.3, 0.0, 1.0) == 0
+
+
+def test_casualty_counts_past_the_walk_match_the_walk() -> None:
+    """Where the walk stops (WALK_STEPS) the search takes over: counts on both sides of it are scipy's."""
+    from scipy import stats
+
+    mean, dispersion = 300.0, 2.0
+    law = stats.nbinom(dispersion, dispersion / (dispersion + mean))
+    for k in range(casualties.WALK_STEPS - 3, casualties.WALK_STEPS + 4):
+        uniform = 0.5 * (law.cdf(k - 1) + law.cdf(k))  # the middle of count k's step
+        assert casualties.draw(uniform, mean, dispersion) == k
 
 
 def test_box_muller_draws_are_standard_normal() -> None:

@@ -138,38 +138,78 @@ def realised_rung(rung: int, lethal_rung: int, killed: int) -> int:
     return lethal_rung if killed > 0 and lethal_rung >= 0 else rung
 
 
+WALK_STEPS = 256  # counts the walk resolves; beyond, a search on the distribution function
+_FRACTION_TERMS = 1_000_000  # bound on the continued fraction's terms (it needs about sqrt(count))
+_TINY = 1e-300  # keeps the continued fraction's denominators off zero
+
+
 def draw(uniform: float, mean: float, dispersion: float) -> int:
     """A negative-binomial count with this mean and shape, by inverting its distribution at ``uniform``.
 
     ``uniform`` is in [0, 1); the count is the smallest ``k`` whose cumulative probability
     exceeds it (0 when ``mean`` is 0). One uniform per count keeps the draws of two scenarios
-    aligned world by world (common random numbers). The search walks up from 0, or, for a count
-    whose mean lies more than 10 standard deviations above 0, from there (the mass below is far
-    under what a uniform resolves); a start whose probability underflows is walked in logs.
+    aligned world by world (common random numbers). The usual count is found by walking up from
+    0, adding probabilities (at most ``WALK_STEPS`` steps). A count beyond, or one whose
+    probability at 0 underflows (a huge mean), is found by doubling then halving a bracket on the
+    distribution function, P(K <= k) = I_p(dispersion, k + 1) (the regularised incomplete beta
+    function at p = dispersion / (dispersion + mean), by its continued fraction): about
+    2 log2(count) evaluations, whatever the mean and shape.
     """
     if mean <= 0.0:
         return 0
     p = dispersion / (dispersion + mean)
     log_q = np.log1p(-p)  # log of the per-step factor's second part, 1 - p
-    lowest = mean - 10.0 * np.sqrt(mean + mean * mean / dispersion)
-    k = int(lowest) if lowest > 0.0 else 0  # below 10 sd under the mean lies mass far under 1e-16
-    log_pmf = math.lgamma(k + dispersion) - math.lgamma(dispersion) - math.lgamma(k + 1.0)
-    log_pmf += dispersion * np.log(p) + k * log_q
-    if log_pmf > -700.0:  # the usual case: the probabilities themselves
+    log_pmf = dispersion * np.log(p)
+    below = -1  # the largest count known to have P(K <= count) <= uniform (-1: none yet)
+    if log_pmf > -700.0:  # the usual case: walk up through the probabilities themselves
+        k = 0
         pmf = np.exp(log_pmf)
         cumulative = pmf
         step = np.exp(log_q)
         while uniform >= cumulative:
+            if k == WALK_STEPS:
+                break
             k += 1
             pmf *= (k - 1 + dispersion) / k * step
             cumulative += pmf
             if pmf == 0.0 and k > mean:  # the rest of the tail is below what doubles resolve
-                break
-        return k
-    cumulative = 0.0
-    while True:  # a huge mean: walk in logs until the mass is resolvable, then on as above
-        cumulative += np.exp(log_pmf)
-        if uniform < cumulative or (k > mean and log_pmf < -745.0):
+                return k
+        if uniform < cumulative:
             return k
-        k += 1
-        log_pmf += np.log((k - 1 + dispersion) / k) + log_q
+        below = k
+    above = -1  # the smallest count known to have P(K <= count) > uniform (-1: none yet)
+    width = 1
+    for _ in range(256):  # doublings while no count above is known, then halvings
+        if above >= 0 and above - below <= 1:
+            return above
+        middle = below + width if above < 0 else (below + above) // 2
+        # P(K <= middle) = I_p(a, b) with a = dispersion, b = middle + 1, by the continued
+        # fraction of I_x(a, b), or of 1 - I_x(a, b) = I_{1-x}(b, a) where that converges faster
+        a, b, x = dispersion, middle + 1.0, p
+        front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(p) + b * log_q
+        flipped = x > (a + 1.0) / (a + b + 2.0)
+        if flipped:
+            a, b, x = b, a, mean / (dispersion + mean)
+        c = 1.0
+        d = 1.0 - (a + b) * x / (a + 1.0)
+        d = 1.0 / (d if abs(d) > _TINY else _TINY)
+        fraction = d
+        for m in range(1, _FRACTION_TERMS):
+            for term in (m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
+                         -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0))):  # fmt: skip
+                d = 1.0 + term * d
+                d = 1.0 / (d if abs(d) > _TINY else _TINY)
+                c = 1.0 + term / c
+                c = c if abs(c) > _TINY else _TINY
+                fraction *= d * c
+            if abs(d * c - 1.0) < 1e-15:
+                break
+        tail = np.exp(front) * fraction / a
+        cumulative = 1.0 - tail if flipped else tail
+        if uniform < cumulative:
+            above = middle
+        else:
+            below = middle
+            if above < 0:
+                width *= 2
+    return above if above >= 0 else below + width
