@@ -140,6 +140,29 @@ class Results:
                 rows[name] = _quantile_record(counts[1:], offset=1)
         return pd.DataFrame.from_dict(rows, orient="index")
 
+    def path_table(self) -> pd.DataFrame:
+        """The two paths into each restraint outcome (one whose conditions all keep rungs ``below`` a level).
+
+        ``throughout``: the conditions held on every simulated day (settle day 1); ``after_exchange``:
+        they were broken on some simulated day (in the seeded rules, direct force between the
+        states short of war) and held from the day after the last breach to the end. Columns:
+        ``outcome``, ``path``, ``count``, ``p`` (share of all replicates) with its 95% Wilson
+        interval ``ci_low``/``ci_high``, and ``share_of_outcome``.
+        """
+        rows = []
+        for rule, counts in zip(self.scenario.outcomes, self.summary.settle_day, strict=True):
+            if not rule.when or any(condition.below is None for condition in rule.when):
+                continue
+            total = int(counts[1:].sum())
+            for path, count in (("throughout", int(counts[1])), ("after_exchange", int(counts[2:].sum()))):
+                low, high = wilson_interval(count, self.runs)
+                rows.append({
+                    "outcome": rule.name, "path": path, "count": count,
+                    "p": count / self.runs if self.runs else float("nan"), "ci_low": low, "ci_high": high,
+                    "share_of_outcome": count / total if total else float("nan"),
+                })  # fmt: skip
+        return pd.DataFrame(rows, columns=["outcome", "path", "count", "p", "ci_low", "ci_high", "share_of_outcome"])
+
     def max_half_width(self) -> float:
         """The widest outcome interval's half-width."""
         table = self.outcome_table()
@@ -212,11 +235,21 @@ class Results:
             "killed": {a.id: dist.loc[f"killed_{a.id}"].to_dict() for a in self.scenario.actors},
             "killed_by_side": {side: _quantile_record(counts) for side, counts in self.summary.killed_by_side.items()},
             "proxy_activity": self._proxy_json(),
+            "paths": self._paths_json(),
             "elapsed_s": self.meta["elapsed_s"],
             "executor": self.meta["executor"],
             "workers": self.meta["workers"],
             "versions": self.meta["versions"],
         }
+
+    def _paths_json(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        paths: dict[str, dict[str, dict[str, float | int | None]]] = {}
+        for row in self.path_table().to_dict(orient="records"):
+            paths.setdefault(row["outcome"], {})[row["path"]] = {
+                k: int(row[k]) if k == "count" else _finite_or_none(float(row[k]))
+                for k in ("count", "p", "ci_low", "ci_high", "share_of_outcome")
+            }
+        return paths
 
     def _proxy_json(self) -> dict[str, Any] | None:
         table = self.proxy_table()
@@ -278,6 +311,16 @@ class Results:
                     f"with mutual restraint, the militias still attack in {restraint.iloc[0]['p_any']:.0%} of those "
                     "replicates (proxy attrition)"
                 )
+        by_outcome: dict[str, dict[str, Any]] = {}
+        for row in self.path_table().to_dict(orient="records"):
+            by_outcome.setdefault(row["outcome"], {})[row["path"]] = row
+        for name, paths in by_outcome.items():
+            throughout, after = paths["throughout"], paths["after_exchange"]
+            lines.append(
+                f"{name} by path: held throughout {throughout['p']:.4f} [{throughout['ci_low']:.4f}, "
+                f"{throughout['ci_high']:.4f}], after an exchange {after['p']:.4f} [{after['ci_low']:.4f}, "
+                f"{after['ci_high']:.4f}]"
+            )
         dist = self.distribution_table()
         rungs = self.scenario.ladder.rungs
         lines.append("")

@@ -220,3 +220,26 @@ def test_day_counts(finished: EscalationModel) -> None:
             np.testing.assert_array_equal(counts.reached[i, d], np.bincount(highest[i, d], minlength=n_rungs))
     # the crisis peak never falls, and ends where the history and the simulated days put it
     np.testing.assert_array_equal(crisis[-1], finished.crisis_peak)
+
+
+def test_paths_into_restraint_split_each_restraint_outcome_by_its_settle_day(small: Scenario) -> None:
+    """Each restraint outcome (all conditions ``below``) splits into worlds that held from day 1 and worlds
+    that held after a breach, counted against the study's own per-replicate rows; outcomes with an
+    ``at_least`` condition (war, proxy attrition) and the remainder have no paths."""
+    from escalation import run_study
+
+    results = run_study(small, runs=600, seed=3, block_size=200, posterior=False)
+    rows = results.replicates()
+    table = results.path_table()
+    assert set(table["outcome"]) == {"mutual_restraint"}
+    restraint = rows[rows["outcome"] == "mutual_restraint"]
+    assert 0 < len(restraint) < len(rows)
+    by_path = table.set_index("path")
+    assert by_path.loc["throughout", "count"] == (restraint["settle_day"] == 1).sum()
+    assert by_path.loc["after_exchange", "count"] == (restraint["settle_day"] > 1).sum()
+    assert by_path["count"].sum() == len(restraint)
+    assert np.isclose(by_path["share_of_outcome"].sum(), 1.0)
+    assert ((table["ci_low"] <= table["p"]) & (table["p"] <= table["ci_high"])).all()
+    paths = results.to_json()["paths"]["mutual_restraint"]
+    assert paths["throughout"]["count"] == by_path.loc["throughout", "count"]
+    assert "mutual_restraint by path: held throughout" in results.format_table()
