@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -497,6 +498,26 @@ def test_a_variant_can_drop_its_inherited_timeline(tmp_path: Path) -> None:
     )
     scenario = load_scenario(path)
     assert scenario.timeline == () and scenario.start_after is None
+    same = write(tmp_path / "null_record.yaml", path.read_text().replace("record: []", "record: null"))
+    assert load_scenario(same).record == ()
+
+
+@pytest.mark.parametrize(
+    ("kept", "needle", "field", "names"),
+    [
+        ("", "start_after: A10", "start_after", "unknown event 'A10'"),  # the base's branch point, at its line
+        ("start_after: null\n", "provocation: A05", "observed.answers[0].provocation", "unknown event 'A05'"),
+    ],
+)
+def test_a_dropped_timeline_names_what_still_points_into_it(
+    tmp_path: Path, kept: str, needle: str, field: str, names: str
+) -> None:
+    """Fields inherited from the base that name events of a dropped timeline: the error is at the base's
+    line and says where the timeline was emptied."""
+    path = write(tmp_path / "dropped.yaml", f"extends: {SEEDED_PATH}\ntimeline: null\n{kept}")
+    expect_error(path, file=SEEDED_PATH, line=line_of(SEEDED_PATH, needle), path=field, message=names)
+    with pytest.raises(ScenarioError, match=rf"the timeline is emptied at {re.escape(str(path))}:2"):
+        load_scenario(path)
 
 
 # ------------------------------------------------------------------------------ edits and the branch point

@@ -58,10 +58,12 @@ class _References:
         if name is not None:
             self.pending.append((kind, name, node, path))
 
-    def check(self, known: dict[str, tuple[str, ...]]) -> None:
+    def check(self, known: dict[str, tuple[str, ...]], hints: dict[str, str] | None = None) -> None:
+        """Raise at the first name not in ``known[kind]``; ``hints[kind]`` (if any) ends the message."""
         for kind, name, node, path in self.pending:
             if name not in known[kind]:
-                raise f.fail(node, path, f"unknown {kind} {f.excerpt(name)}{f.did_you_mean(name, known[kind])}")
+                hint = (hints or {}).get(kind) or f.did_you_mean(name, known[kind])
+                raise f.fail(node, path, f"unknown {kind} {f.excerpt(name)}{hint}")
 
 
 def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Node, Node | None]:
@@ -97,6 +99,14 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Node, Nod
     if not seen:  # the file loaded: a variant is named after its file unless it names itself
         _name_the_variant(own, base, path)
     return place_new_events(merge(_perceived_follows(base, own), own), events_of(base)), base
+
+
+def _dropped_timeline_hint(top: f.MappingReader) -> str:
+    """For a name of an event of a timeline the file empties (``timeline: null``), what to do about it."""
+    node = top.node_of("timeline") if top.has("timeline") else None
+    if node is None or node.value:
+        return ""
+    return f" (the timeline is emptied at {node.file}:{node.line}: drop what names its events too, e.g. with null)"
 
 
 def _name_the_variant(own: Node, base: Node, path: Path) -> None:
@@ -224,7 +234,7 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
         timeline=timeline,
         outcomes=outcomes,
         priors=top.get("priors", _priors, {}),
-        record=top.get("record", f.sequence(lambda n, p: _record_rule(n, p, refs)), ()),
+        record=top.get("record", f.optional(f.sequence(lambda n, p: _record_rule(n, p, refs))), None) or (),
         parameters_from=top.get("parameters_from", f.optional(_posterior_source), None),
     )
     top.finish()
@@ -235,7 +245,8 @@ def build_scenario(tree: Node, base_dates: dict[str, dt.date] | None = None) -> 
             "actor": tuple(a.id for a in actors),
             "action": tuple(a.id for a in written),
             "event": tuple(e.id for e in (*written_events, *timeline)),
-        }
+        },
+        hints={"event": _dropped_timeline_hint(top)},
     )
     if campaign_events:  # a branch at a campaign is a branch after its last act
         last = {c.id: campaigns.act_id(c.id, c.count or 1) for c in campaign_events}
@@ -585,7 +596,7 @@ def _check_record(scenario: Scenario, top: f.MappingReader) -> None:
     for index, rule in enumerate(scenario.record):
         path = f"record[{index}]"
         if not scenario.timeline:
-            raise f.fail(node, "record", "a record needs a timeline")
+            raise f.fail(node, "record", f"a record needs a timeline{_dropped_timeline_hint(top)}")
         for actor_id in rule.actors or strategic:
             if actor_id not in strategic:
                 raise f.fail(node.value[index], f"{path}.actors", f"{actor_id!r} makes no choices, so has no record")
