@@ -17,6 +17,7 @@ from escalation.version import __version__
 _LAZY = {
     "Backtest": "escalation.backtesting",
     "backtest": "escalation.backtesting",
+    "batch_run": "escalation.model.batch",
     "Comparison": "escalation.comparison",
     "compare": "escalation.comparison",
     "EscalationModel": "escalation.model",
@@ -45,6 +46,7 @@ __all__ = [
     "Trace",
     "__version__",
     "backtest",
+    "batch_run",
     "compare",
     "load_scenario",
     "loglik",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from escalation.comparison import Comparison, compare
     from escalation.likelihood import Likelihood, loglik
     from escalation.model import EscalationModel
+    from escalation.model.batch import batch_run
     from escalation.results import Results
     from escalation.runner import run_study
     from escalation.scenario import Scenario, load_scenario, scenario_to_yaml, write_scenario

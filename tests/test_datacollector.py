@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from runner_helpers import seeded_scenario, write_scenario_file
 
-from escalation import EscalationModel, Scenario
+from escalation import EscalationModel, Scenario, batch_run
 from escalation.model.model import TILE_WORLDS
 
 HORIZON = 12
@@ -122,44 +122,52 @@ def test_the_model_takes_a_scenario_file_and_its_collector_pickles(scenario: Sce
     assert list(collector.model_reporters) == columns(scenario)
 
 
-def test_batch_run_returns_the_final_day_of_every_run(scenario: Scenario, scenario_file) -> None:
+def test_mesa_batch_run_runs_the_model_to_its_horizon(scenario: Scenario, scenario_file) -> None:
+    """Mesa's own batch_run, called as any Mesa model is: one row per run, the crisis's last day."""
     rows = mesa.batch_run(
-        EscalationModel,
-        parameters={"scenario": str(scenario_file), "n_worlds": [10, 70], "rng": [1, 2]},
-        iterations=2,
-        display_progress=False,
+        EscalationModel, parameters={"scenario": str(scenario_file), "n_worlds": [10, 30]}, display_progress=False
     )
     table = pd.DataFrame(rows)
-    assert len(table) == 2 * 2 * 2
+    assert len(table) == 2 and set(table["n_worlds"]) == {10, 30}
     assert set(columns(scenario)) <= set(table.columns)
-    assert (table["day"] == HORIZON).all() and (table["Step"] == HORIZON - 1).all()
-    # the same rng gives the same row whatever the iteration
+    assert (table["day"] == HORIZON).all()
+
+
+def test_batch_run_returns_the_final_day_of_every_run(scenario: Scenario, scenario_file) -> None:
+    rows = batch_run({"scenario": str(scenario_file), "n_worlds": [10, 70]}, rng=[1, 2, 1])
+    table = pd.DataFrame(rows)
+    assert len(table) == 2 * 3
+    assert set(columns(scenario)) <= set(table.columns)
+    assert (table["day"] == HORIZON).all()
+    # the same seed gives the same row, and another seed another
     by_run = table.drop(columns=["RunId", "iteration"]).groupby(["n_worlds", "rng"])
     assert (by_run.nunique() == 1).all().all()
+    first, second = (table[(table["n_worlds"] == 70) & (table["rng"] == seed)].iloc[0] for seed in (1, 2))
+    assert any(first[name] != second[name] for name in columns(scenario))
     # and the row is the one a model stepped by hand collects on its last day
     model = EscalationModel(scenario, n_worlds=70, rng=2)
     while model.running:
         model.step()
     last = model.datacollector.get_model_vars_dataframe().iloc[-1]
-    row = table[(table["n_worlds"] == 70) & (table["rng"] == 2)].iloc[0]
     for name in columns(scenario):
-        assert row[name] == last[name], name
+        assert second[name] == last[name], name
 
 
-def test_batch_run_every_day_and_with_a_step_limit(scenario_file) -> None:
-    daily = mesa.batch_run(
-        EscalationModel,
-        parameters={"scenario": str(scenario_file), "n_worlds": 20, "rng": 4},
-        data_collection_period=1,
-        display_progress=False,
-    )
+def test_batch_run_every_day_and_for_some_days(scenario_file) -> None:
+    daily = batch_run({"scenario": str(scenario_file), "n_worlds": 20}, rng=4, data_collection_period=1)
     assert [row["day"] for row in daily] == list(range(1, HORIZON + 1))
-    limited = mesa.batch_run(
-        EscalationModel,
-        parameters={"scenario": str(scenario_file), "n_worlds": 20, "rng": 4},
-        max_steps=4,
-        display_progress=False,
-    )
-    # Mesa steps while model.steps <= max_steps: five days, reported as its Step 4
-    assert [(row["Step"], row["day"]) for row in limited] == [(4, 5)]
-    assert {k: v for k, v in limited[0].items() if k != "RunId"} == {k: v for k, v in daily[4].items() if k != "RunId"}
+    limited = batch_run({"scenario": str(scenario_file), "n_worlds": 20}, rng=4, days=4)
+    assert [row["day"] for row in limited] == [4]
+    same = ("RunId", "Step")  # Mesa's labels; Step differs between Mesa versions
+    assert {k: v for k, v in limited[0].items() if k not in same} == {
+        k: v for k, v in daily[3].items() if k not in same
+    }
+
+
+def test_batch_run_takes_seeds_only_as_its_argument(scenario_file) -> None:
+    with pytest.raises(TypeError, match="rng argument"):
+        batch_run({"scenario": str(scenario_file), "rng": 1}, rng=1)
+    with pytest.raises(ValueError, match="at least one seed"):
+        batch_run({"scenario": str(scenario_file)}, rng=[])
+    with pytest.raises(ValueError, match="days must be at least 1"):
+        batch_run({"scenario": str(scenario_file)}, rng=1, days=0)
