@@ -311,10 +311,7 @@ class Results:
                     f"with mutual restraint, the militias still attack in {restraint.iloc[0]['p_any']:.0%} of those "
                     "replicates (proxy attrition)"
                 )
-        by_outcome: dict[str, dict[str, Any]] = {}
-        for row in self.path_table().to_dict(orient="records"):
-            by_outcome.setdefault(row["outcome"], {})[row["path"]] = row
-        for name, paths in by_outcome.items():
+        for name, paths in self._paths_json().items():
             throughout, after = paths["throughout"], paths["after_exchange"]
             lines.append(
                 f"{name} by path: held throughout {throughout['p']:.4f} [{throughout['ci_low']:.4f}, "
