@@ -3,7 +3,8 @@
 Measures, in one run on the same machine:
 
 * the naive baseline: one Mesa model object per replicate (``n_worlds=1``), in a loop;
-* the block engine with one worker (serial executor);
+* the block engine with one worker (serial executor), in this process and as the whole
+  command ``escalation run … --workers 1`` (imports included), for a large and a small study;
 * the block engine with every core (process executor);
 * the cost of per-world parameters (every world its own draw of several parameters);
 * the simulation alone with worlds in cache-sized tiles (as shipped) against one pass over
@@ -32,8 +33,8 @@ from pathlib import Path
 import numpy as np
 
 import escalation
-from escalation.model import CompiledScenario, EscalationModel
-from escalation.model import model as model_module
+from escalation.model import CompiledScenario, EscalationModel, Simulation
+from escalation.model import simulation as simulation_module
 from escalation.parameters import scenario_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,25 +67,34 @@ def per_world_rate(compiled: CompiledScenario, runs: int, seed: int) -> tuple[fl
     rates = []
     for parameters in (None, drawn):
         started = time.perf_counter()
-        EscalationModel(compiled, n_worlds=runs, rng=seed, parameters=parameters).run()
+        Simulation(compiled, n_worlds=runs, rng=seed, parameters=parameters).run()
         rates.append(runs / (time.perf_counter() - started))
     return rates[0], rates[1]
 
 
 def tile_rate(compiled: CompiledScenario, runs: int, seed: int, tile: int, block: int = 10_000) -> float:
     """Worlds per second of the simulation alone (``run``), in blocks of ``block`` worlds and tiles of ``tile``."""
-    shipped = model_module.TILE_WORLDS
-    model_module.TILE_WORLDS = tile
+    shipped = simulation_module.TILE_WORLDS
+    simulation_module.TILE_WORLDS = tile
     try:
         elapsed = 0.0
         for first in range(0, runs, block):
-            model = EscalationModel(compiled, n_worlds=min(block, runs - first), rng=seed + first)
+            simulation = Simulation(compiled, n_worlds=min(block, runs - first), rng=seed + first)
             started = time.perf_counter()
-            model.run()
+            simulation.run()
             elapsed += time.perf_counter() - started
     finally:
-        model_module.TILE_WORLDS = shipped
+        simulation_module.TILE_WORLDS = shipped
     return runs / elapsed
+
+
+def command_seconds(runs: int, seed: int) -> float:
+    """Wall time (s) of the whole command ``escalation run SCENARIO --runs RUNS --workers 1 --quiet``."""
+    command = [sys.executable, "-m", "escalation.cli", "run", str(SCENARIO), "--runs", str(runs)]
+    command += ["--seed", str(seed), "--workers", "1", "--quiet"]
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
 
 
 def yardstick_rate(compiled: CompiledScenario, runs: int, seed: int, block: int = 10_000) -> float:
@@ -172,22 +182,30 @@ def main() -> None:
     print(f"naive, one model per replicate      {naive:>12,.0f} replicates/s  ({args.naive:,} replicates)")
     serial = engine_rate(args.runs, "serial", 1, args.seed)
     print(f"block engine, 1 worker              {serial:>12,.0f} replicates/s  ({args.runs:,} replicates)")
+    whole = command_seconds(args.runs, args.seed)
+    rate = args.runs / whole
+    print(f"escalation run, 1 worker (command)  {rate:>12,.0f} replicates/s  ({whole:.1f} s, imports included)")
+    small = command_seconds(1_000, args.seed)
+    print(f"escalation run --runs 1000 (command) {small:>11.2f} s")
     parallel = engine_rate(args.parallel_runs, "processes", cores, args.seed)
     label = f"block engine, {cores} workers"
     print(f"{label:<36}{parallel:>12,.0f} replicates/s  ({args.parallel_runs:,} replicates)")
     scalar, per_world = per_world_rate(compiled, args.per_world_runs, args.seed)
     print(f"model, scalar parameters            {scalar:>12,.0f} replicates/s  ({args.per_world_runs:,} worlds)")
     print(f"model, 4 parameters drawn per world {per_world:>12,.0f} replicates/s  (cost {scalar / per_world - 1:+.0%})")
-    tiled = tile_rate(compiled, args.per_world_runs, args.seed, model_module.TILE_WORLDS)
+    tiled = tile_rate(compiled, args.per_world_runs, args.seed, simulation_module.TILE_WORLDS)
     untiled = tile_rate(compiled, args.per_world_runs, args.seed, 10_000)
-    label = f"simulation alone, tiles of {model_module.TILE_WORLDS} worlds"
+    label = f"simulation alone, tiles of {simulation_module.TILE_WORLDS} worlds"
     print(f"{label:<36}{tiled:>12,.0f} replicates/s  ({args.per_world_runs:,} worlds)")
     print(f"simulation alone, one pass per day  {untiled:>12,.0f} replicates/s  (tiles {tiled / untiled:.2f}x faster)")
     yardstick = yardstick_rate(compiled, args.runs, args.seed)
     print(f"yardstick: minimal numpy logit kernel {yardstick:>10,.0f} replicates/s  ({args.runs:,} replicates)")
     print()
     print(f"engine / yardstick, 1 worker: {serial / yardstick:.2f}x")
-    print(f"time for 100,000 replicates, 1 worker: {100_000 / serial:.1f} s (target >= 30,000 replicates/s)")
+    print(
+        f"time for 100,000 replicates, 1 worker: {100_000 / serial:.1f} s in-process, "
+        f"{whole * 100_000 / args.runs:.1f} s the command (target >= 30,000 replicates/s)"
+    )
     print(f"speed-up per core over the naive baseline: {serial / naive:,.0f}x (target >= 100x)")
     print(f"scaling to {cores} workers: {parallel / serial:.2f}x ({parallel / serial / cores:.0%} of linear)")
     if args.memory:

@@ -28,6 +28,7 @@ _LAZY = {
     "Scenario": "escalation.scenario",
     "load_scenario": "escalation.scenario",
     "scenario_to_yaml": "escalation.scenario",
+    "Simulation": "escalation.model",
     "write_scenario": "escalation.scenario",
     "Trace": "escalation.trace",
     "run_trace": "escalation.trace",
@@ -43,6 +44,7 @@ __all__ = [
     "RunError",
     "Scenario",
     "ScenarioError",
+    "Simulation",
     "Trace",
     "__version__",
     "backtest",
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from escalation.backtesting import Backtest, backtest
     from escalation.comparison import Comparison, compare
     from escalation.likelihood import Likelihood, loglik
-    from escalation.model import EscalationModel
+    from escalation.model import EscalationModel, Simulation
     from escalation.model.batch import batch_run
     from escalation.results import Results
     from escalation.runner import run_study

@@ -33,7 +33,7 @@ from scipy import special
 from escalation.mechanisms.casualties import realised_rung
 from escalation.model import kernel
 from escalation.model.compiled import CompiledScenario, ParameterValues
-from escalation.model.model import EscalationModel
+from escalation.model.simulation import Simulation
 from escalation.scenario.schema import Event, RecordRule, Scenario
 
 NOT_SCORED = "not scored"
@@ -319,7 +319,7 @@ class RecordLikelihood:
     def contributions(self, parameters: ParameterValues | None = None, n_worlds: int | None = None):
         """``(act logp per entry (n_entries, W), casualty logp per scored event, count logp per rule)``."""
         n_worlds = n_worlds or _worlds_of(parameters)
-        model = EscalationModel(self.compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
+        model = Simulation(self.compiled, n_worlds=n_worlds, rng=0, parameters=parameters)
         worlds = model.worlds
         of_kind = np.zeros((len(self.entries), n_worlds))
         chance = np.zeros((self._candidates.size, n_worlds))
@@ -402,7 +402,7 @@ def _recorded_alike(compiled: CompiledScenario, event: Event) -> list[int]:
 
 
 def _event_fields(compiled: CompiledScenario, event: Event) -> tuple[int, ...]:
-    """An event as the compiled replay reads it (as :meth:`EscalationModel.apply_event` applies it)."""
+    """An event as the compiled replay reads it (as :meth:`Simulation.apply_event` applies it)."""
     k = compiled.action_index[event.action]
     target = compiled.actor_index[event.target] if event.target else int(compiled.action_target[k])
     killed, wounded = event.killed or 0, event.wounded or 0
@@ -470,7 +470,7 @@ def loglik(
 ) -> Likelihood:
     """Log-likelihood of ``scenario``'s documented timeline under the model.
 
-    ``parameters`` are per-world values as for :class:`~escalation.model.EscalationModel`
+    ``parameters`` are per-world values as for :class:`~escalation.model.Simulation`
     (a mapping of full name to a number or an array of shape ``(n_worlds,)``, or a DataFrame):
     each world is one parameter vector, and the result holds one total per world.
     """

@@ -10,7 +10,7 @@ from escalation.defaults import PROXY_WINDOW_DAYS
 from escalation.errors import RunError
 from escalation.mechanisms.casualties import realised_rung
 from escalation.model import kernel
-from escalation.model.model import EscalationModel
+from escalation.model.simulation import Simulation
 from escalation.scenario.schema import Condition, Scenario
 
 
@@ -123,7 +123,7 @@ def documented_outcome(scenario: Scenario, horizon: int | None = None) -> tuple[
     return scenario.outcomes[int(outcome[0])].name, int(settle[0])
 
 
-def summarise_block(model: EscalationModel) -> dict[str, np.ndarray]:
+def summarise_block(model: Simulation) -> dict[str, np.ndarray]:
     """Per-replicate columns of a finished model: outcome, peak, timing, crossings, militia attacks, casualties."""
     scenario = model.crisis
     rungs = model.rungs
@@ -155,7 +155,7 @@ class DayCounts(NamedTuple):
         return DayCounts(*(a + b for a, b in zip(self, other, strict=True)))
 
 
-def day_counts(model: EscalationModel) -> DayCounts:
+def day_counts(model: Simulation) -> DayCounts:
     """How many worlds stood on each rung, had reached it, and what the crisis peak was, per day.
 
     The crisis peak's row 0 is the peak the replayed history left; the actors' highest rungs

@@ -104,7 +104,7 @@ def parameter_interval(
     needed to hold the Monte Carlo (Wilson) interval. Returns
     ``(low, high, between-draw sd)``; ``nan`` when fewer than two draws have two worlds each.
     """
-    from scipy import stats as scipy_stats  # only studies with a posterior pay for the import
+    from scipy import special  # only studies with a posterior pay for the import (not scipy.stats: 3x slower)
 
     c = np.asarray(counts, dtype=float)
     n = np.asarray(worlds, dtype=float)
@@ -125,8 +125,9 @@ def parameter_interval(
     strength = pooled * (1 - pooled) / variance - 1  # a + b of the moment-matched beta
     if strength <= 0:  # more spread than any beta with this mean: the widest honest answer
         return (0.0, 1.0, math.sqrt(between))
-    dist = scipy_stats.beta(pooled * strength, (1 - pooled) * strength)
+    a, b = pooled * strength, (1 - pooled) * strength
     tail = (1 - confidence) / 2
+    low, high = (float(special.betaincinv(a, b, q)) for q in (tail, 1 - tail))  # the beta's quantiles
     # never narrower than the Monte Carlo interval alone (the beta's shape can be, for a rare outcome)
     mc_low, mc_high = wilson_interval(int(c.sum()), int(n.sum()), confidence)
-    return (min(float(dist.ppf(tail)), mc_low), max(float(dist.ppf(1 - tail)), mc_high), math.sqrt(between))
+    return (min(low, mc_low), max(high, mc_high), math.sqrt(between))

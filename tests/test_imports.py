@@ -27,3 +27,10 @@ def test_lazy_names_resolve_and_are_listed() -> None:
         assert name in dir(escalation)
     with pytest.raises(AttributeError):
         escalation.no_such_name  # noqa: B018
+
+
+def test_monte_carlo_blocks_run_without_mesa() -> None:
+    """A study's blocks run the simulation itself; only the agent view (EscalationModel) needs Mesa."""
+    code = "import sys, escalation.runner, escalation.likelihood; print('mesa' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

@@ -19,6 +19,7 @@ from hypothesis.extra.numpy import arrays
 
 from escalation import EscalationModel, Scenario, ScenarioError, load_scenario
 from escalation.mechanisms import choice
+from escalation.model import Simulation, kernel
 from escalation.model.model import TILE_WORLDS
 
 SLOW_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -280,6 +281,23 @@ def test_same_seed_same_run(data: dict, n_worlds: int, seed: int) -> None:
     assert_same(first, state(run(scenario, n_worlds, seed)))
     # a seed and a Generator made from it are the same source of randomness
     assert_same(first, state(EscalationModel(scenario, n_worlds, rng=np.random.default_rng(seed)).run()))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=SEEDS, n_worlds=st.integers(1, 3 * TILE_WORLDS + 5))
+def test_simulation_without_mesa_gives_the_numbers_of_the_mesa_model(
+    seeded_short: Scenario, seed: int, n_worlds: int
+) -> None:
+    """Monte Carlo blocks run a Simulation; the Mesa model of the same seed draws the same numbers."""
+    model = EscalationModel(seeded_short, n_worlds=n_worlds, rng=seed, detail=True).run()
+    simulation = Simulation(seeded_short, n_worlds=n_worlds, rng=seed, detail=True).run()
+    for name in ("rungs", "crisis_peak", "crossings", "killed_suffered", "history_peak"):
+        np.testing.assert_array_equal(getattr(model, name), getattr(simulation, name), err_msg=name)
+    for name in kernel.State._fields:
+        np.testing.assert_array_equal(getattr(model.state, name), getattr(simulation.state, name), err_msg=name)
+    for name in kernel.Log._fields:
+        np.testing.assert_array_equal(getattr(model.log, name), getattr(simulation.log, name), err_msg=name)
+    assert model.history_rows == simulation.history_rows
 
 
 @settings(max_examples=10, deadline=None)

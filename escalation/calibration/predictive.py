@@ -34,7 +34,7 @@ import pandas as pd
 
 from escalation.calibration.corpus import Corpus
 from escalation.likelihood import RecordLikelihood, _rule_of
-from escalation.model.model import EscalationModel
+from escalation.model.simulation import Simulation
 
 ANSWER_WINDOW = 7  # days after a provocation within which an answer counts
 STATISTICS = {
@@ -179,7 +179,7 @@ def _simulated(window: _Window, values: dict[str, np.ndarray], n_worlds: int, se
     branch = dataclasses.replace(scenario, start_after=first.id, horizon_days=max(window.days, 1))
     known = window.record.compiled.scenario
     names = {p for p in values if _reads(known, p)}
-    model = EscalationModel(branch, n_worlds, rng=seed, parameters={p: values[p] for p in names}, detail=True).run()
+    model = Simulation(branch, n_worlds, rng=seed, parameters={p: values[p] for p in names}, detail=True).run()
     structure = model.compiled.structure
     force = model.log.rungs >= window.force  # (actors, days, worlds)
     out = []

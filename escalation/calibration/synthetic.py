@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 
 from escalation.model.compiled import ParameterValues
-from escalation.model.model import EscalationModel
+from escalation.model.simulation import Simulation
 from escalation.scenario.schema import Event, RecordRule, Scenario
 
 
@@ -33,7 +33,7 @@ def simulate_record(
     to carry everything the actors saw.
     """
     base = dataclasses.replace(scenario, timeline=(), start_after=None, record=())
-    model = EscalationModel(base, n_worlds=1, rng=seed, parameters=parameters, detail=True).run()
+    model = Simulation(base, n_worlds=1, rng=seed, parameters=parameters, detail=True).run()
     hold_level = 0
     events = []
     for day in range(base.horizon_days):

@@ -17,15 +17,7 @@ from numba.extending import intrinsic
 
 @intrinsic
 def borrowed(typingctx, value):
-    """``value`` itself; an array or a random generator comes back without an owner to count."""
-    if isinstance(value, types.NumPyRandomGeneratorType):
-
-        def codegen(context, builder, signature, args):
-            generator = cgutils.create_struct_proxy(signature.args[0])(context, builder, value=args[0])
-            generator.meminfo = cgutils.get_null_value(generator.meminfo.type)
-            return generator._getvalue()
-
-        return value(value), codegen
+    """``value`` itself; an array comes back without an owner to count."""
     if not isinstance(value, types.Array):
         return value(value), lambda context, builder, signature, args: args[0]
 

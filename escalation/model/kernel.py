@@ -13,10 +13,11 @@ called world by world, so a simulated day reads as the list of mechanisms it app
 
 Random numbers come from a tile's ``numpy.random.Generator``: each world draws
 ``DRAWS_PER_ACTOR`` uniforms per choosing actor on every simulated day, whatever it does with
-them, so a given number always serves the same world, day, actor and purpose. Two scenarios
-run with one seed therefore use the same numbers in the same places (common random numbers),
-however differently their worlds behave; non-uniform draws (casualty counts, perception noise)
-are made from uniforms by inversion and Box-Muller.
+them (drawn in bulk, day by day and world by world, before the kernel runs), so a given
+number always serves the same world, day, actor and purpose. Two scenarios run with one seed
+therefore use the same numbers in the same places (common random numbers), however
+differently their worlds behave; non-uniform draws (casualty counts, perception noise) are
+made from uniforms by inversion and Box-Muller.
 
 Compiled code is cached on disk under a folder named by a hash of the mechanism and kernel
 sources (``ESCALATION_CACHE_DIR`` or the user's cache folder), because numba's own cache does
@@ -187,7 +188,6 @@ class Scratch(NamedTuple):
     flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
     vowed: np.ndarray  # (n_actors,) int64: the level each actor vowed an answer at today, -1 none
     answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
-    uniforms: np.ndarray  # (n_strategic * DRAWS_PER_ACTOR,) the day's uniforms of one world
     event: np.ndarray  # (EVENT_FIELDS,) zeros: what a simulated act adds as an event
 
 
@@ -207,9 +207,13 @@ def scratch(s: Structure) -> Scratch:
         np.empty((4, n), np.bool_),
         np.empty(n, np.int64),
         np.empty(n),
-        np.zeros(acts * DRAWS_PER_ACTOR),
         np.zeros(EVENT_FIELDS),
     )
+
+
+def draws_per_day(s: Structure) -> int:
+    """Uniforms each world draws per simulated day: ``DRAWS_PER_ACTOR`` per choosing actor (at least one actor's)."""
+    return max(s.strategic.size, 1) * DRAWS_PER_ACTOR
 
 
 def _source_digest() -> str:
@@ -509,14 +513,15 @@ def resolve(
     wounded,
     seen_killed,
     seen_wounded,
-    noisy,
+    uniforms,
     event,
     count_deaths,
     scratch,
 ):
     """Apply one day's acts in world ``w`` together: harm, attribution, red lines, signals, grievance.
 
-    With ``noisy``, act ``q``'s perception noise comes from its actor's uniforms in ``scratch.uniforms``.
+    ``uniforms`` are the world's uniforms of the day (``DRAWS_PER_ACTOR`` per act): act ``q``'s
+    perception noise comes from its actor's; empty for acts seen without noise (replayed events).
     ``event`` (``EVENT_FIELDS``) is what a replayed event adds to its act (zeros for simulated acts).
     """
     n = s.patron.size
@@ -545,8 +550,8 @@ def resolve(
         proxy_share = attributed_share(p.actor[w, i, DENIABILITY])
         if target >= 0 or s.has_victims[k]:
             noise = 1.0
-            if noisy and noise_sd > 0.0:
-                u = scratch.uniforms[q * DRAWS_PER_ACTOR + DRAW_NOISE :]
+            if uniforms.size > 0 and noise_sd > 0.0:
+                u = uniforms[q * DRAWS_PER_ACTOR + DRAW_NOISE :]
                 noise = perception_factor(standard_normal(u[0], u[1]), noise_sd)
             for j in range(n):
                 if j == i or not (target == j or s.co_victims[k, j]):
@@ -644,20 +649,20 @@ def end_of_days(p, st, days):
 
 
 @_jit
-def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
+def simulate_days(s, p, st, log, scratch, first, last, detail, uniforms):
     """Simulate days ``first`` to ``last - 1`` (0-based) in every world, day by day.
 
-    Each day every world draws its uniforms from ``rng`` (``DRAWS_PER_ACTOR`` per choosing
-    actor), chooses, draws casualties, resolves and lets the day pass; the draws come day by
-    day and world by world, so simulating the days in one call or one call per day gives the
-    same numbers.
+    ``uniforms[day - first, world]`` holds the world's uniforms of the day (see
+    :func:`draws_per_day`), drawn day by day and world by world, so simulating the days in one
+    call or one call per day gives the same numbers. Each day every world chooses, draws
+    casualties, resolves and lets the day pass.
     """
     s = borrow_structure(s)
     p = borrow_worlds(p)
     st = borrow_state(st)
     log = borrow_log(log)
     scratch = borrow_scratch(scratch)
-    rng = borrowed(rng)
+    uniforms = borrowed(uniforms)
     n = s.patron.size
     n_worlds = st.peak.size
     n_acts = s.strategic.size
@@ -671,11 +676,9 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
     )
     for day in range(first, last):
         for w in range(n_worlds):
-            uniforms = scratch.uniforms
-            for j in range(uniforms.size):
-                uniforms[j] = rng.random()
+            today = uniforms[day - first, w]
             for q in range(n_acts):
-                u = uniforms[q * DRAWS_PER_ACTOR : (q + 1) * DRAWS_PER_ACTOR]
+                u = today[q * DRAWS_PER_ACTOR : (q + 1) * DRAWS_PER_ACTOR]
                 _, actions[q], accident[q] = choose(s, p, st, w, actors[q], u, scratch)
                 targets[q] = s.action_target[actions[q]]
                 k = actions[q]
@@ -695,7 +698,7 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, rng):
                 wounded,
                 killed,
                 wounded,
-                True,
+                today,
                 scratch.event,
                 True,
                 scratch,
@@ -725,8 +728,9 @@ def replay_event(s, p, st, scratch, actor, action, target, killed, wounded, seen
     actors[0], actions[0], targets[0] = actor, action, target
     k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
     k_[0], w_[0], sk[0], sw[0] = killed, wounded, seen_killed, seen_wounded
+    unseen = np.empty(0)  # no perception noise
     for w in range(st.peak.size):
-        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, event, False, scratch)
+        resolve(s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, unseen, event, False, scratch)
 
 
 @_jit
@@ -756,6 +760,7 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, fields, 
     one = np.empty(1, np.int64)
     actors, actions, targets = one.copy(), one.copy(), one.copy()
     k_, w_, sk, sw = one.copy(), one.copy(), one.copy(), one.copy()
+    unseen = np.empty(0)  # no perception noise
     for w in range(st.peak.size):
         for d in range(days.shape[0] - 1):
             for e in range(days[d, 0], days[d + 1, 0]):
@@ -772,7 +777,7 @@ def replay_record(s, p, st, scratch, days, entries, candidates, events, fields, 
                 actors[0], actions[0], targets[0] = events[v, 0], events[v, 1], events[v, 2]
                 k_[0], w_[0], sk[0], sw[0] = events[v, 3], events[v, 4], events[v, 5], events[v, 6]
                 resolve(
-                    s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, False, fields[v], False, scratch,
+                    s, p, st, w, 1, actors, actions, targets, k_, w_, sk, sw, unseen, fields[v], False, scratch,
                 )  # fmt: skip
                 for f in range(events[v, 7], events[v + 1, 7]):
                     st.host[w, effects[f]] += amounts[f]

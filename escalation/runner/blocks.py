@@ -13,7 +13,7 @@ import numpy as np
 
 from escalation.errors import raised_by_interrupt
 from escalation.model.compiled import CompiledScenario
-from escalation.model.model import EscalationModel
+from escalation.model.simulation import Simulation
 from escalation.outcomes import DayCounts, day_counts, summarise_block
 from escalation.runner import stopping
 from escalation.summary import BlockSummary  # noqa: F401  (re-exported)
@@ -50,7 +50,7 @@ def run_block(
     """
     rng = block_rng(seed, index)
     try:
-        model = EscalationModel(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters)
+        model = Simulation(compiled, n_worlds=n_worlds, rng=rng, parameters=parameters)
         model.run(check=stopping.check)
     except SystemError as error:
         if raised_by_interrupt(error):
