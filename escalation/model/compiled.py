@@ -196,6 +196,17 @@ def world_parameters(compiled: CompiledScenario, n_worlds: int, values: Paramete
     DataFrame with one column per name works too. Unnamed parameters keep the scenario's value.
     Raises :class:`ValueError` for an unknown name, a wrong shape or a value outside the bounds.
     """
+    return derive(compiled, *parameter_tables(compiled, n_worlds, values))
+
+
+def parameter_tables(
+    compiled: CompiledScenario, n_worlds: int, values: ParameterValues | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every world's parameter values, checked: ``(global (W, n), actor (W, actors, n), action (W, actions, n))``.
+
+    ``values`` as for :func:`world_parameters`, which derives the rest from these tables.
+    Raises :class:`ValueError` for an unknown name, a wrong shape or a value outside the bounds.
+    """
     scenario = compiled.scenario
     reg = registry()
     g = np.repeat(compiled.globals[None, :], n_worlds, axis=0)
@@ -221,7 +232,7 @@ def world_parameters(compiled: CompiledScenario, n_worlds: int, values: Paramete
         else:  # every action named by it: a template's expansions share its parameters
             owned = [i for i, action in enumerate(scenario.actions) if action.parameter_owner == owner_id]
             x[:, owned, ACTION_NAMES.index(field)] = array[:, None]
-    return derive(compiled, g, a, x)
+    return g, a, x
 
 
 def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarray) -> Worlds:

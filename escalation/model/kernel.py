@@ -313,6 +313,8 @@ def fixed_terms(s, p):
     1), which reads the nominal harm. Judge 0 is the actor itself, 1 its patron, who discounts
     what the proxy's deniability hides and is credited with ``1 - deniability`` of its act.
     """
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
     n_worlds, n = p.globals.shape[0], s.patron.size
     standing = np.zeros((n_worlds, n, 2, s.menus.shape[1]))
     relative = (p.globals[:, PROPORTIONALITY] < 1.0).any()
@@ -418,6 +420,9 @@ def choice_probabilities(s, p, st, actor, judge):
     The judgement of a day on which the actor is ready for force (see :func:`act_probabilities`
     for the probability of the act itself).
     """
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
+    st = borrow_state(st)
     size = s.menu_size[actor]
     out = np.empty((st.peak.size, size))
     values = np.empty(size)
@@ -644,6 +649,8 @@ def pass_days(p, st, w, days):
 @_jit
 def end_of_days(p, st, days):
     """Let ``days`` quiet days pass in every world."""
+    p = borrow_worlds(p)
+    st = borrow_state(st)
     for w in range(st.peak.size):
         pass_days(p, st, w, days)
 
@@ -723,6 +730,11 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, uniforms):
 @_jit
 def replay_event(s, p, st, scratch, actor, action, target, killed, wounded, seen_killed, seen_wounded, event):
     """Apply one documented act, as recorded and without noise, in every world (``event``: its fields)."""
+    s = borrow_structure(s)
+    p = borrow_worlds(p)
+    st = borrow_state(st)
+    scratch = borrow_scratch(scratch)
+    event = borrowed(event)
     one = np.empty(1, np.int64)
     actors, actions, targets = one.copy(), one.copy(), one.copy()
     actors[0], actions[0], targets[0] = actor, action, target

@@ -247,11 +247,14 @@ class Simulation:
     def simulate(self, last: int, check: Callable[[], None] | None = None) -> None:
         """Simulate days ``self.day`` to ``last - 1`` in every tile."""
         s, scratch, first, detail = self.compiled.structure, self.scratch, self.day, self.detail
-        draws = kernel.draws_per_day(s)
+        shape = (last - first, TILE_WORLDS, kernel.draws_per_day(s))
+        drawn = np.empty(int(np.prod(shape)))  # one buffer for every tile: no fresh pages per tile
         for tile in self.tiles:
             if check is not None:
                 check()
-            uniforms = tile.rng.random((last - first, tile.state.peak.size, draws))  # day by day, world by world
+            size = (shape[0], tile.state.peak.size, shape[2])
+            uniforms = drawn[: int(np.prod(size))].reshape(size)
+            tile.rng.random(out=uniforms)  # day by day, world by world
             kernel.simulate_days(s, tile.worlds, tile.state, tile.log, scratch, first, last, detail, uniforms)
         self.day = last
         if self.day >= self.crisis.horizon_days:

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS, ROWS_IN_MEMORY
 from escalation.errors import RunError
-from escalation.model.compiled import CompiledScenario, world_parameters
+from escalation.model.compiled import CompiledScenario, parameter_tables
 from escalation.results import Results
 from escalation.runner.blocks import BlockResult, run_block
 from escalation.runner.executors import DASK_TIMEOUT, Executor, open_executor
@@ -155,10 +155,9 @@ def _study_parameters(compiled: CompiledScenario, runs: int | None, parameters: 
     if runs is None:
         raise RunError("per-world parameters need a fixed number of runs (not precision)")
     try:
-        worlds = world_parameters(compiled, runs, parameters)  # validates names, shapes and bounds
+        parameter_tables(compiled, runs, parameters)  # checks names, shapes and bounds
     except ValueError as exc:
         raise RunError(str(exc)) from None
-    del worlds
     columns = parameters if isinstance(parameters, dict) else {c: parameters[c] for c in parameters.columns}
     arrays = {name: np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy() for name, v in columns.items()}
     return WorldParameters(arrays, cycle=False)
@@ -188,7 +187,7 @@ def posterior_parameters(
         raise RunError(f"the posterior holds no parameter of scenario {scenario.name!r}")
     columns = {c: draws[c].to_numpy(dtype=float) for c in used}
     try:
-        world_parameters(compiled, len(draws), columns)  # validates the draws' bounds
+        parameter_tables(compiled, len(draws), columns)  # checks the draws' names and bounds
     except ValueError as exc:
         raise RunError(f"posterior: {exc}") from None
     meta = {
