@@ -33,21 +33,10 @@ class EscalationModel(Simulation, mesa.Model):
     :meth:`run` adds none, so Monte Carlo studies pay nothing for collection (call
     ``datacollector.collect(model)`` after it for a row of the final state).
 
-    Parameters
-    ----------
-    scenario:
-        A validated :class:`~escalation.scenario.Scenario` (or its :class:`CompiledScenario`), or
-        the path of a scenario file (as ``mesa.batch_run`` passes it).
-    n_worlds:
-        Number of independent replicate worlds stepped together (>= 1).
-    rng:
-        The only source of randomness: a ``numpy.random.Generator`` (or a seed for one). Each
-        tile of ``TILE_WORLDS`` worlds draws from its own stream seeded from it.
-    parameters:
-        Per-world parameter values: full name -> array of shape ``(n_worlds,)`` (or a number),
-        or a DataFrame with a column per name; unnamed parameters keep the scenario's value.
-    detail:
-        Keep per-day actions, targets and casualties of every world (for traces and tests).
+    It takes the arguments of :class:`~escalation.model.simulation.Simulation`: the scenario (a
+    validated scenario, its compiled form, or the path of a scenario file, as ``mesa.batch_run``
+    passes it), ``n_worlds``, ``rng`` (a generator or a seed), per-world ``parameters`` and
+    ``detail``.
     """
 
     _takes_mesa_draw = False  # mesa.Model.__init__ takes it
