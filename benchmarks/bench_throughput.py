@@ -17,7 +17,7 @@ and prints replicates per second and the ratios. Paired measurements are repeate
 With ``--memory`` it also runs a large study (10 million replicates by default) in a child
 process and reports its peak resident memory.
 
-    python benchmarks/bench_throughput.py                 # ~4 minutes on 2 cores
+    python benchmarks/bench_throughput.py                 # ~6 minutes on 2 cores
     python benchmarks/bench_throughput.py --memory        # adds the 10^7-replicate memory run
 """
 
@@ -170,7 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--naive", type=int, default=300, help="replicates for the naive baseline")
     parser.add_argument("--runs", type=int, default=100_000, help="replicates for the one-worker engine run")
-    parser.add_argument("--parallel-runs", type=int, default=200_000, help="replicates for the all-cores run")
+    parser.add_argument("--parallel-runs", type=int, default=1_000_000, help="replicates for the all-cores run")
     parser.add_argument("--per-world-runs", type=int, default=20_000, help="worlds for the per-world cost")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory of a large study")
     parser.add_argument("--memory-runs", type=int, default=10_000_000)
