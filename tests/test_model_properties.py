@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from escalation import EscalationModel, Scenario, ScenarioError, load_scenario
-from escalation.mechanisms import choice
+from escalation.mechanisms import choice, preparation
 from escalation.model import Simulation, kernel
 from escalation.model.model import TILE_WORLDS
 
@@ -100,6 +100,50 @@ def test_sampling_cutoff_changes_probabilities_only_below_what_a_draw_resolves(
     cut = logit_probabilities(utility, rationality, choice.SAMPLING_CUTOFF)
     np.testing.assert_allclose(cut, exact, rtol=0, atol=1e-16 * utility.shape[1])
     assert np.all((cut == 0) <= (exact < 5e-18))
+
+
+@st.composite
+def choice_days(draw: st.DrawFn) -> tuple[np.ndarray, float, float, int, bool]:
+    """A menu's utilities (act 0 often the best), rationality, the pick's uniform, acts below force, readiness."""
+    size = draw(st.integers(1, 12))
+    utility = np.array(draw(st.lists(st.floats(-1e3, 1e3), min_size=size, max_size=size)))
+    if draw(st.booleans()):
+        utility[0] = utility.max() + draw(st.floats(0.0, 20.0))
+    rationality = draw(st.floats(0.0, 50.0, exclude_min=True))
+    uniform = draw(GENERATOR_UNIFORMS | st.just(0.0) | st.floats(0.0, 1.0, exclude_max=True))
+    return utility, rationality, uniform, draw(st.integers(0, size)), draw(st.booleans())
+
+
+def exact_pick(utility: np.ndarray, rationality: float, uniform: float, below: int, ready: bool) -> tuple[int, float]:
+    """The sampler's exact path: (the act it picks, act 0's probability), readiness applied."""
+    probability = np.empty_like(utility)
+    choice.probabilities(utility, rationality, utility.size, probability, choice.SAMPLING_CUTOFF)
+    if not ready:
+        preparation.restrict(probability, utility.size, below)
+    return choice.pick(probability, utility.size, uniform), float(probability[0])
+
+
+@settings(max_examples=500, deadline=None)
+@given(day=choice_days())
+def test_a_certain_first_act_is_the_act_the_exact_path_picks(day: tuple[np.ndarray, float, float, int, bool]) -> None:
+    """The sampler's shortcut never decides a draw the exact logit would decide otherwise."""
+    utility, rationality, uniform, below, ready = day
+    picked, first = exact_pick(utility, rationality, uniform, below, ready)
+    if choice.first_is_certain(utility, rationality, utility.size, uniform):
+        assert picked == 0
+        assert uniform < first
+
+
+@settings(max_examples=200, deadline=None)
+@given(gap=st.floats(0.0, 30.0), rationality=st.floats(0.01, 50.0), size=st.integers(2, 12), share=st.floats(0.0, 1.0))
+def test_first_is_certain_up_to_its_bound(gap: float, rationality: float, size: int, share: float) -> None:
+    """Every other act at the second-best utility: the bound is act 0's probability itself, less the margin."""
+    utility = np.full(size, -gap)
+    utility[0] = 0.0
+    _, first = exact_pick(utility, rationality, 0.0, size, True)
+    uniform = share * first
+    certain = choice.first_is_certain(utility, rationality, size, uniform)
+    assert certain == (uniform < first * (1.0 - 2 * choice.FIRST_MARGIN)) or abs(uniform / first - 1.0) < 1e-8
 
 
 def test_logit_extremes() -> None:

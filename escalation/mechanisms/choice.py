@@ -72,6 +72,36 @@ def probabilities(utility: np.ndarray, rationality: float, size: int, out: np.nd
         out[k] /= total
 
 
+FIRST_MARGIN = 1e-9  # relative margin of first_is_certain's bound, far above the rounding of the exact path
+
+
+def first_is_certain(utility: np.ndarray, rationality: float, size: int, uniform: float) -> bool:
+    """Whether the logit draw at ``uniform`` surely picks act 0, decided without the other acts' exponentials.
+
+    When act 0 has the highest utility (the usual day: holding is best), its probability is at
+    least ``1 / (1 + (size - 1) * exp(rationality * (second best - best)))``, each other act
+    weighing at most as much as the second best. A ``uniform`` below that bound, less a
+    relative margin of ``FIRST_MARGIN`` (the exact path's rounding is below ``size * 2**-52``),
+    falls in act 0's share: :func:`pick` over :func:`probabilities` would return 0, and so it
+    would after readiness restricts the menu to the acts below force, which only raises act
+    0's share. ``False`` means "not decided here", not "not act 0": the caller then takes the
+    exact path. Returns the same answer as that path, so the sampler's draws are unchanged.
+    """
+    top = utility[0]
+    second = -np.inf
+    for k in range(1, size):
+        if utility[k] > top:
+            return False
+        if utility[k] > second:
+            second = utility[k]
+    if size == 1:
+        return True
+    x = rationality * (second - top)
+    if x <= SAMPLING_CUTOFF:  # every other act is cut off: act 0 has probability 1
+        return True
+    return uniform < (1.0 - FIRST_MARGIN) / (1.0 + (size - 1) * np.exp(x))
+
+
 def pick(probability: np.ndarray, size: int, uniform: float) -> int:
     """Index drawn from ``probability[:size]`` by inverting its cumulative sum at ``uniform`` in [0, 1).
 

@@ -254,6 +254,7 @@ def _inline(function):
 inertia_term = _inline(m.choice.inertia_term)
 probabilities = _inline(m.choice.probabilities)
 pick = _inline(m.choice.pick)
+first_is_certain = _inline(m.choice.first_is_certain)
 squared_gap = _inline(m.grievance.squared_gap)
 scaled = _inline(m.proportionality.scaled)
 reciprocity_term = _inline(m.grievance.reciprocity_term)
@@ -408,9 +409,15 @@ def judged(s, p, st, w, actor, judge, values, answered, prob, cutoff):
     ``cutoff``: see :func:`escalation.mechanisms.choice.probabilities` (``SAMPLING_CUTOFF`` when
     sampling, ``-inf`` for probabilities that are reported or scored).
     """
+    scored(s, p, st, w, actor, judge, values, answered)
+    probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob, cutoff)
+
+
+@_inline
+def scored(s, p, st, w, actor, judge, values, answered):
+    """Utilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees them, into ``values``."""
     deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
     utility(s, p, st, w, actor, judge, deniability, answered, values)
-    probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob, cutoff)
 
 
 @_jit
@@ -491,11 +498,15 @@ def choose(s, p, st, w, actor, u, scratch):
         judge = s.patron[actor]
     ready = is_ready(u[DRAW_READY], p.ready[w, actor])
     size = s.menu_size[actor]
-    prob = scratch.probability
-    judged(s, p, st, w, actor, judge, scratch.utility, scratch.answered, prob, SAMPLING_CUTOFF)
-    if not ready:
-        restrict(prob, size, s.menu_below_force[actor])
-    k = pick(prob, size, u[DRAW_PICK])
+    values, prob, rationality = scratch.utility, scratch.probability, p.actor[w, judge, RATIONALITY]
+    scored(s, p, st, w, actor, judge, values, scratch.answered)
+    if first_is_certain(values, rationality, size, u[DRAW_PICK]):
+        k = 0  # the exact path below would pick it too, at the cost of every act's exponential
+    else:
+        probabilities(values, rationality, size, prob, SAMPLING_CUTOFF)
+        if not ready:
+            restrict(prob, size, s.menu_below_force[actor])
+        k = pick(prob, size, u[DRAW_PICK])
     rung = s.action_rung[s.menus[actor, k]]
     destination = s.slip_to[actor, k]
     accident = u[DRAW_SLIP] < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, destination)
