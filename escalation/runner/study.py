@@ -45,9 +45,16 @@ def versions() -> dict[str, str]:
 
 
 def _block_task(
-    compiled: CompiledScenario, seed: int, block_size: int, task: tuple[int, int, dict[str, np.ndarray] | None]
+    compiled: CompiledScenario,
+    seed: int,
+    block_size: int,
+    source: WorldParameters | PriorParameters | None,
+    task: tuple[int, int, dict[str, np.ndarray] | None],
 ) -> BlockResult:
+    """Run one block; its parameter values come with the task, or from ``source`` (a small one) here."""
     index, n_worlds, parameters = task
+    if parameters is None and source is not None:
+        parameters = source.block(index * block_size, n_worlds)
     return run_block(compiled, seed, block_size, index, n_worlds, parameters)
 
 
@@ -63,6 +70,11 @@ class WorldParameters:
     def __init__(self, columns: dict[str, np.ndarray], cycle: bool) -> None:
         self.columns = columns
         self.cycle = cycle
+
+    @property
+    def small(self) -> bool:
+        """Whether to send the whole source with every block, each worker slicing its own (posterior draws)."""
+        return self.cycle
 
     def block(self, start: int, size: int) -> dict[str, np.ndarray]:
         """The values of worlds ``start`` to ``start + size - 1``."""
@@ -95,6 +107,8 @@ class PriorParameters:
         self.free = list(free)
         self.seed = seed
         self.block_size = block_size
+
+    small = True  # each worker draws its own blocks' values
 
     @property
     def columns(self) -> dict[str, Any]:
@@ -347,8 +361,8 @@ def run_study(
             if stopped:
                 return
             if k not in done:
-                chunk = per_world.block(k * block_size, sizes[k]) if per_world is not None else None
-                yield (k, sizes[k], chunk)
+                sent = per_world is not None and not per_world.small  # else the worker computes them
+                yield (k, sizes[k], per_world.block(k * block_size, sizes[k]) if sent else None)
 
     try:
         for k in on_disk:
@@ -357,7 +371,8 @@ def run_study(
             absorb(store.read(k))
         with open_executor(executor, workers, scheduler, dask_timeout) as runner:
             kind, n_workers = runner.name, runner.workers
-            task = functools.partial(_block_task, compiled, seed, block_size)
+            small = per_world if per_world is not None and per_world.small else None
+            task = functools.partial(_block_task, compiled, seed, block_size, small)
             for _, result in runner.run(task, pending()):
                 if store is not None:
                     store.write(result)
