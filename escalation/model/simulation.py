@@ -247,13 +247,14 @@ class Simulation:
     def simulate(self, last: int, check: Callable[[], None] | None = None) -> None:
         """Simulate days ``self.day`` to ``last - 1`` in every tile."""
         s, scratch, first, detail = self.compiled.structure, self.scratch, self.day, self.detail
-        shape = (last - first, TILE_WORLDS, kernel.draws_per_day(s))
-        drawn = np.empty(int(np.prod(shape)))  # one buffer for every tile: no fresh pages per tile
+        days, draws = last - first, kernel.draws_per_day(s)
+        widest = self.tiles[0].state.peak.size  # the first tile is the largest
+        drawn = np.empty(days * widest * draws)  # one buffer for every tile: no fresh pages per tile
         for tile in self.tiles:
             if check is not None:
                 check()
-            size = (shape[0], tile.state.peak.size, shape[2])
-            uniforms = drawn[: int(np.prod(size))].reshape(size)
+            size = (days, tile.state.peak.size, draws)
+            uniforms = drawn[: days * size[1] * draws].reshape(size)
             tile.rng.random(out=uniforms)  # day by day, world by world
             kernel.simulate_days(s, tile.worlds, tile.state, tile.log, scratch, first, last, detail, uniforms)
         self.day = last

@@ -355,14 +355,16 @@ def run_study(
                 widest = max(half_width(int(c), total.n) for c in total.outcome)
                 bar.set_postfix_str(f"±{widest:.4f}")
 
+    small = per_world if per_world is not None and per_world.small else None  # sent whole: workers slice it
+    sent = per_world if small is None else None  # sliced here, a block's values with each task
+
     def pending() -> Iterator[tuple[int, int, dict[str, np.ndarray] | None]]:
         done = set(on_disk)
         for k in range(n_blocks):
             if stopped:
                 return
             if k not in done:
-                sent = per_world is not None and not per_world.small  # else the worker computes them
-                yield (k, sizes[k], per_world.block(k * block_size, sizes[k]) if sent else None)
+                yield (k, sizes[k], sent.block(k * block_size, sizes[k]) if sent is not None else None)
 
     try:
         for k in on_disk:
@@ -371,7 +373,6 @@ def run_study(
             absorb(store.read(k))
         with open_executor(executor, workers, scheduler, dask_timeout) as runner:
             kind, n_workers = runner.name, runner.workers
-            small = per_world if per_world is not None and per_world.small else None
             task = functools.partial(_block_task, compiled, seed, block_size, small)
             for _, result in runner.run(task, pending()):
                 if store is not None:
