@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from escalation import interrupts
 from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS
 from escalation.errors import EscalationError, RunError, raised_by_interrupt
 from escalation.figure_kinds import FIGURE_KINDS
@@ -766,9 +767,13 @@ def _interrupted(message: str, argv: Sequence[str] | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``escalation`` command."""
     args = None
+    if argv is None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, interrupts.on_ctrl_c)  # safe while the compiled kernel is built
     try:
         args = build_parser().parse_args(argv)
-        return args.handler(args)
+        code = args.handler(args)
+        interrupts.raise_if_requested()  # a Ctrl-C noted in the kernel's build that no later check raised
+        return code
     except RunError as exc:  # as argparse words its own errors; a scenario's error starts with FILE:LINE
         command = f"escalation {args.command}" if args is not None else "escalation"
         print(f"{command}: error: {exc}", file=sys.stderr)

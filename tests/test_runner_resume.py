@@ -491,6 +491,42 @@ def test_ctrl_c_during_start_up_is_one_line(long_scenario_file, tmp_path, delay)
     assert err.count("\n") == 1 and err.startswith("escalation: interrupted"), err
 
 
+@pytest.mark.parametrize("delay", [1.5, 4.0])
+def test_ctrl_c_while_the_kernel_compiles_is_one_line(long_scenario_file, tmp_path, monkeypatch, delay):
+    """A first run compiles the kernel (an empty cache): Ctrl-C then is one line and code 130, not a lost
+    interrupt in an LLVM callback or a crash at exit."""
+    monkeypatch.setenv("ESCALATION_CACHE_DIR", str(tmp_path / "empty-cache"))
+    child = start_cli(*cli_args(long_scenario_file, tmp_path / "compiling"))
+    try:
+        time.sleep(delay)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+    assert child.returncode in INTERRUPTED, err
+    assert err.count("\n") == 1 and err.startswith("escalation: interrupted"), err
+
+
+def test_ctrl_c_inside_numba_is_noted_and_raised_at_the_next_check() -> None:
+    """The command's handler raises at once in our code, and defers inside numba or llvmlite."""
+    from escalation import interrupts
+    from escalation.runner import stopping
+
+    here = sys._getframe()
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.on_ctrl_c(signal.SIGINT, here)
+    inside: dict = {"__name__": "numba.core.compiler", "sys": sys}
+    exec("def frame():\n    return sys._getframe()", inside)
+    interrupts.on_ctrl_c(signal.SIGINT, inside["frame"]())  # no exception in numba's frames
+    assert interrupts.requested()
+    with pytest.raises(KeyboardInterrupt):
+        stopping.check()  # raised before the next tile of worlds
+    assert not interrupts.requested()
+    stopping.check()  # once only
+
+
 def test_a_full_disk_stops_the_study_in_one_line_and_resume_completes_it(tmp_path, monkeypatch, capsys):
     """ENOSPC after two blocks: one line, exit 2, whole blocks only; after --resume the numbers are the study's."""
     import errno

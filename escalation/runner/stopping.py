@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from escalation import interrupts
+
 _flag: Any = None  # the multiprocessing Event of this worker's pool, in worker processes only
 
 
@@ -24,6 +26,11 @@ def watch(flag: Any) -> None:
 
 
 def check() -> None:
-    """Raise :class:`BlockAbandoned` if this worker's pool was told to stop."""
+    """Raise :class:`BlockAbandoned` if this worker's pool was told to stop.
+
+    In the command's own process, raise the ``KeyboardInterrupt`` of a Ctrl-C noted while the
+    kernel was being built (:mod:`escalation.interrupts`).
+    """
+    interrupts.raise_if_requested()
     if _flag is not None and _flag.is_set():
         raise BlockAbandoned
