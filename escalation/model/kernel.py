@@ -187,7 +187,8 @@ class Scratch(NamedTuple):
     discharge: np.ndarray  # (n_actors, n_actors) grievance discharged by them
     flags: np.ndarray  # (4, n_actors) bool: red line crossed, adversary state force seen, off-ramp seen, killed
     vowed: np.ndarray  # (n_actors,) int64: the level each actor vowed an answer at today, -1 none
-    answered: np.ndarray  # (n_actors,) grievances toward the judge's adversaries on the proportionality scale
+    answered: np.ndarray  # (n_actors, n_actors) by judge: its grievances toward its adversaries, scaled
+    answered_today: np.ndarray  # (n_actors,) bool: the judge's row of ``answered`` holds this world's day
     event: np.ndarray  # (EVENT_FIELDS,) zeros: what a simulated act adds as an event
 
 
@@ -206,7 +207,8 @@ def scratch(s: Structure) -> Scratch:
         np.empty((n, n)),
         np.empty((4, n), np.bool_),
         np.empty(n, np.int64),
-        np.empty(n),
+        np.empty((n, n)),
+        np.zeros(n, np.bool_),
         np.zeros(EVENT_FIELDS),
     )
 
@@ -353,17 +355,23 @@ def fixed_terms(s, p):
 
 
 @_inline
+def scale_grievances(s, p, st, w, judge, out):
+    """Into ``out[m]``: ``judge``'s grievance toward adversary ``m`` in world ``w``, on the proportionality scale."""
+    lam = p.globals[w, PROPORTIONALITY]
+    for m_ in range(s.n_adversaries[judge]):
+        out[m_] = scaled(st.grievance[w, judge, s.adversaries[judge, m_]], lam)
+
+
+@_inline
 def utility(s, p, st, w, actor, judge, deniability, answered, out):
     """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``.
 
-    ``answered`` is scratch for the judge's grievances on the scale of proportionality.
+    ``answered`` holds the judge's grievances on the scale of proportionality (:func:`scale_grievances`).
     """
     slot = 0 if judge == actor else 1
     standing = p.standing[w, actor, slot]
     lam = p.globals[w, PROPORTIONALITY]
     share = 1.0 - deniability
-    for m_ in range(s.n_adversaries[judge]):
-        answered[m_] = scaled(st.grievance[w, judge, s.adversaries[judge, m_]], lam)
     crossed_already = s.crossings_at[st.peak[w]]
     reciprocity = p.actor[w, judge, RECIPROCITY]
     threshold = p.actor[w, judge, THRESHOLD_COST]
@@ -407,15 +415,20 @@ def judged(s, p, st, w, actor, judge, values, answered, prob, cutoff):
     """Choice probabilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees it.
 
     ``cutoff``: see :func:`escalation.mechanisms.choice.probabilities` (``SAMPLING_CUTOFF`` when
-    sampling, ``-inf`` for probabilities that are reported or scored).
+    sampling, ``-inf`` for probabilities that are reported or scored). ``answered`` is scratch
+    for the judge's scaled grievances.
     """
+    scale_grievances(s, p, st, w, judge, answered)
     scored(s, p, st, w, actor, judge, values, answered)
     probabilities(values, p.actor[w, judge, RATIONALITY], s.menu_size[actor], prob, cutoff)
 
 
 @_inline
 def scored(s, p, st, w, actor, judge, values, answered):
-    """Utilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees them, into ``values``."""
+    """Utilities of ``actor``'s menu in world ``w`` as ``judge`` (itself or its patron) sees them, into ``values``.
+
+    ``answered``: the judge's grievances on the scale of proportionality (:func:`scale_grievances`).
+    """
     deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
     utility(s, p, st, w, actor, judge, deniability, answered, values)
 
@@ -452,12 +465,12 @@ def act_mixture(s, p, st, scratch, w, actor, out):
     control = held_control(p.actor[w, actor, CONTROL], st.lost[w, actor]) if patron >= 0 else 0.0
     ready = p.ready[w, actor]
     below = s.menu_below_force[actor]
-    judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered, scratch.probability, -np.inf)
+    judged(s, p, st, w, actor, actor, scratch.utility, scratch.answered[0], scratch.probability, -np.inf)
     mix_readiness(scratch.probability, size, below, ready)
     for k in range(size):
         out[k] = (1.0 - control) * scratch.probability[k]
     if patron >= 0:
-        judged(s, p, st, w, actor, patron, scratch.utility, scratch.answered, scratch.probability, -np.inf)
+        judged(s, p, st, w, actor, patron, scratch.utility, scratch.answered[0], scratch.probability, -np.inf)
         mix_readiness(scratch.probability, size, below, ready)
         for k in range(size):
             out[k] += control * scratch.probability[k]
@@ -499,7 +512,11 @@ def choose(s, p, st, w, actor, u, scratch):
     ready = is_ready(u[DRAW_READY], p.ready[w, actor])
     size = s.menu_size[actor]
     values, prob, rationality = scratch.utility, scratch.probability, p.actor[w, judge, RATIONALITY]
-    scored(s, p, st, w, actor, judge, values, scratch.answered)
+    answered = scratch.answered[judge]
+    if not scratch.answered_today[judge]:  # a patron's grievances are scaled once a day, for it and its proxies
+        scale_grievances(s, p, st, w, judge, answered)
+        scratch.answered_today[judge] = True
+    scored(s, p, st, w, actor, judge, values, answered)
     if first_is_certain(values, rationality, size, u[DRAW_PICK]):
         k = 0  # the exact path below would pick it too, at the cost of every act's exponential
     else:
@@ -695,6 +712,7 @@ def simulate_days(s, p, st, log, scratch, first, last, detail, uniforms):
     for day in range(first, last):
         for w in range(n_worlds):
             today = uniforms[day - first, w]
+            scratch.answered_today[:] = False  # the state changes from day to day and world to world
             for q in range(n_acts):
                 u = today[q * DRAWS_PER_ACTOR : (q + 1) * DRAWS_PER_ACTOR]
                 _, actions[q], accident[q] = choose(s, p, st, w, actors[q], u, scratch)
