@@ -31,6 +31,31 @@ def test_lazy_names_resolve_and_are_listed() -> None:
 
 def test_monte_carlo_blocks_run_without_mesa() -> None:
     """A study's blocks run the simulation itself; only the agent view (EscalationModel) needs Mesa."""
-    code = "import sys, escalation.runner, escalation.likelihood; print('mesa' in sys.modules)"
+    code = "import sys, escalation.runner.study, escalation.likelihood; print('mesa' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "False"
+
+
+def test_a_workers_block_task_loads_no_table_or_plot_library() -> None:
+    """A worker unpickles a study's block task and runs it without pandas, Mesa or matplotlib (a lighter start)."""
+    import functools
+    import pickle
+
+    import escalation
+    from escalation.model.compiled import CompiledScenario
+    from escalation.runner.sources import block_task
+    from escalation.runner.study import posterior_parameters
+
+    compiled = CompiledScenario.from_scenario(escalation.load_scenario(ROOT / "scenarios" / "us_iran_2020.yaml"))
+    source, _ = posterior_parameters(compiled, compiled.scenario.parameters_from)
+    task = functools.partial(block_task, compiled, 7, 64, source)
+    code = (
+        "import pickle, sys\n"
+        "result = pickle.loads(sys.stdin.buffer.read())((1, 64, None))\n"
+        "print(len(result.rows['outcome']), ','.join(m for m in ('mesa', 'pandas', 'matplotlib', 'pyarrow', 'dask') "
+        "if m in sys.modules))"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(task), capture_output=True, check=True)
+    runs, _, loaded = ran.stdout.decode().strip().partition(" ")
+    assert runs == "64"
+    assert loaded == "", f"a block task loaded {loaded}"

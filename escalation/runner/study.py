@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.metadata
 import math
 import os
@@ -21,13 +20,14 @@ from escalation.defaults import DEFAULT_BLOCK_SIZE, DEFAULT_MAX_RUNS, ROWS_IN_ME
 from escalation.errors import RunError
 from escalation.model.compiled import CompiledScenario, parameter_tables
 from escalation.results import Results
-from escalation.runner.blocks import BlockResult, run_block
+from escalation.runner.blocks import BlockResult
 from escalation.runner.executors import DASK_TIMEOUT, Executor, open_executor
+from escalation.runner.sources import PriorParameters, WorldParameters, block_task
 from escalation.runner.store import BlockStore
 from escalation.scenario.loader import load_scenario
 from escalation.scenario.schema import Scenario
 from escalation.stats import half_width
-from escalation.summary import BlockSummary, draw_of
+from escalation.summary import BlockSummary
 from escalation.version import __version__
 
 _DEPENDENCIES = ("numpy", "scipy", "mesa", "pandas", "pyarrow")
@@ -42,88 +42,6 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             found[name] = "unknown"
     return found
-
-
-def _block_task(
-    compiled: CompiledScenario,
-    seed: int,
-    block_size: int,
-    source: WorldParameters | PriorParameters | None,
-    task: tuple[int, int, dict[str, np.ndarray] | None],
-) -> BlockResult:
-    """Run one block; its parameter values come with the task, or from ``source`` (a small one) here."""
-    index, n_worlds, parameters = task
-    if parameters is None and source is not None:
-        parameters = source.block(index * block_size, n_worlds)
-    return run_block(compiled, seed, block_size, index, n_worlds, parameters)
-
-
-class WorldParameters:
-    """Where the worlds of a study take their parameter values.
-
-    ``columns`` maps full parameter names to arrays: one value per world of the study, or
-    (with ``cycle``) one per posterior draw, world ``r`` taking draw :func:`draw_of` ``(r)``. Blocks
-    read their slice on demand, so a study stopped by precision needs no array of its
-    largest possible size.
-    """
-
-    def __init__(self, columns: dict[str, np.ndarray], cycle: bool) -> None:
-        self.columns = columns
-        self.cycle = cycle
-
-    @property
-    def small(self) -> bool:
-        """Whether to send the whole source with every block, each worker slicing its own (posterior draws)."""
-        return self.cycle
-
-    def block(self, start: int, size: int) -> dict[str, np.ndarray]:
-        """The values of worlds ``start`` to ``start + size - 1``."""
-        rows = np.arange(start, start + size)
-        if self.cycle:
-            rows = draw_of(rows, len(next(iter(self.columns.values()))))
-        return {name: values[rows] for name, values in self.columns.items()}
-
-    @property
-    def hash(self) -> str:
-        """Identifies the values: names and arrays (and, for draws, that worlds cycle through them)."""
-        digest = hashlib.sha256()
-        for name in sorted(self.columns):
-            digest.update(name.encode())
-            digest.update(np.ascontiguousarray(self.columns[name]).tobytes())
-        if self.cycle:
-            digest.update(b"cycle")
-        return digest.hexdigest()
-
-
-class PriorParameters:
-    """Worlds that draw their own parameter values from the priors (``run_study(sample_priors=...)``).
-
-    Block ``k`` draws from ``SeedSequence(seed, spawn_key=(k, 1))``, a stream of its own beside
-    the block's simulation stream, so the values depend on the seed and block layout only.
-    Each prior is restricted to the parameter's bounds (by rejection).
-    """
-
-    def __init__(self, free: Sequence[Any], seed: int, block_size: int) -> None:
-        self.free = list(free)
-        self.seed = seed
-        self.block_size = block_size
-
-    small = True  # each worker draws its own blocks' values
-
-    @property
-    def columns(self) -> dict[str, Any]:
-        return {p.name: p for p in self.free}
-
-    def block(self, start: int, size: int) -> dict[str, np.ndarray]:
-        """The values of worlds ``start`` to ``start + size - 1`` (``start`` a block boundary)."""
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(start // self.block_size, 1)))
-        return {p.name: p.draw(rng, size) for p in self.free}
-
-    @property
-    def hash(self) -> str:
-        """Identifies the draws: the parameters, their priors and supports (the seed is in the manifest)."""
-        text = "|".join(f"{p.name}~{p.prior}[{p.low!r},{p.high!r}]" for p in self.free)
-        return hashlib.sha256(("priors|" + text).encode()).hexdigest()
 
 
 def prior_parameters(
@@ -373,7 +291,7 @@ def run_study(
             absorb(store.read(k))
         with open_executor(executor, workers, scheduler, dask_timeout) as runner:
             kind, n_workers = runner.name, runner.workers
-            task = functools.partial(_block_task, compiled, seed, block_size, small)
+            task = functools.partial(block_task, compiled, seed, block_size, small)
             for _, result in runner.run(task, pending()):
                 if store is not None:
                     store.write(result)
