@@ -15,7 +15,7 @@ import pytest
 import strategies as sst
 import yaml
 from helpers import HISTORY_PATH, SCENARIOS, SEEDED_PATH, seeded_data, write
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from escalation import Scenario, ScenarioError, load_scenario
@@ -219,6 +219,8 @@ def test_errors_quote_a_short_excerpt_of_a_value(tmp_path: Path) -> None:
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(extra=sst.hostile_yaml_lines())
+@example(extra='parameters_from: "\\x00"\n')  # a NUL character in a path: once a ValueError from the file system
+@example(extra=f"parameters_from: {'x' * 300}\n")  # a name too long for the file system
 def test_hostile_yaml_gives_a_located_error_or_a_scenario_that_runs(workdir: Path, extra: str) -> None:
     """Thousands of hostile variants per run: a ScenarioError with file (and line), or a scenario
     that a short study runs to the end; never another exception, never a hang."""

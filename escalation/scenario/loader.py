@@ -661,8 +661,13 @@ def _posterior_source(node: Node, path: str) -> str:
     """A fit's folder or its posterior file, relative to the file that names it; its absolute path."""
     written = f.text(node, path)
     base = Path(node.file).parent if node.file and not node.file.startswith("<") else Path.cwd()
-    source = (base / written).resolve()
-    if not posterior_path(source).is_file():
+    try:
+        source = (base / written).resolve()
+        found = posterior_path(source).is_file()
+    except (OSError, ValueError) as exc:  # a NUL character, a name too long for the file system
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise f.fail(node, path, f"cannot use {f.excerpt(written)} as a path ({reason})") from None
+    if not found:
         hint = f"a folder written by 'escalation fit', or its {POSTERIOR_FILE}"
         raise f.fail(node, path, f"no posterior at {f.excerpt(written)} ({hint})")
     return str(source)
