@@ -8,7 +8,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from escalation.errors import RunError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _current_umask() -> int:
@@ -50,6 +55,20 @@ def posterior_path(source: str | os.PathLike[str]) -> Path:
     """The posterior draws file of ``source``: a folder written by ``escalation fit`` or the file itself."""
     path = Path(source)
     return path / POSTERIOR_FILE if path.is_dir() else path
+
+
+def load_posterior(folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """The posterior draws a fit saved in ``folder``: a row per draw, a column per parameter."""
+    import pandas as pd
+
+    path = posterior_path(folder)
+    if not path.is_file():
+        raise RunError(f"{folder}: no {POSTERIOR_FILE} (write one with 'escalation fit ... --out DIR')")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
+        raise RunError(f"{path}: not a posterior written by 'escalation fit' ({type(exc).__name__})") from None
+    return frame.drop(columns=[c for c in ("draw", "log_posterior") if c in frame.columns])
 
 
 def strict_json(value: Any) -> Any:

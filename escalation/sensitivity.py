@@ -155,7 +155,7 @@ def parameter_ranges(
     if source == "posterior":
         if not scenario.parameters_from:
             raise RunError(f"ranges from the posterior: scenario {scenario.name!r} names no parameters_from")
-        from escalation.calibration.fit import load_posterior
+        from escalation.io import load_posterior
 
         draws = load_posterior(scenario.parameters_from)
     tail = (1 - CENTRAL) / 2

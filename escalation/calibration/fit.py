@@ -29,7 +29,8 @@ from escalation.calibration.diagnostics import effective_sample_size, split_rhat
 from escalation.calibration.predictive import predictive_checks
 from escalation.calibration.space import FreeParameter, free_parameters
 from escalation.errors import RunError
-from escalation.io import FIT_FILE, POSTERIOR_FILE, atomic_write, atomic_write_text, dumps, posterior_path
+from escalation.io import FIT_FILE, POSTERIOR_FILE, atomic_write, atomic_write_text, dumps
+from escalation.io import load_posterior as load_posterior  # re-exported: read a fit's draws from here too
 from escalation.version import __version__
 
 _STEP = 1e-4  # forward-difference step on the unconstrained scale
@@ -406,15 +407,3 @@ def _checks(
             {k: v["loglik"] for k, v in loo["records"].items()} if loo else None,
         )
     return checks
-
-
-def load_posterior(folder: str | os.PathLike[str]) -> pd.DataFrame:
-    """The posterior draws a fit saved in ``folder``: a row per draw, a column per parameter."""
-    path = posterior_path(folder)
-    if not path.is_file():
-        raise RunError(f"{folder}: no {POSTERIOR_FILE} (write one with 'escalation fit ... --out DIR')")
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
-        raise RunError(f"{path}: not a posterior written by 'escalation fit' ({type(exc).__name__})") from None
-    return frame.drop(columns=[c for c in ("draw", "log_posterior") if c in frame.columns])

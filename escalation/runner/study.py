@@ -104,7 +104,7 @@ def posterior_parameters(
     """
     import pandas as pd
 
-    from escalation.calibration.fit import load_posterior
+    from escalation.io import load_posterior
     from escalation.parameters import parameter_names
 
     scenario = compiled.scenario
