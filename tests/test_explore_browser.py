@@ -103,6 +103,9 @@ def test_change_a_parameter_run_and_see_the_figures_update(explorer: tuple[str, 
                 page.locator("img.outcome-figure"),
             )
             expect(summary).to_contain_text("10,000 worlds", timeout=STUDY_MS)
+            # the page has settled (its world's trace is shown) before a parameter moves: a field
+            # typed into while a panel still renders can be drawn anew with its old value
+            expect(page.locator(".world-trace")).to_contain_text("Outcome: ", timeout=STUDY_MS)
             before = (figure.get_attribute("src"), table.inner_text())
 
             rationality = page.get_by_label("iran.rationality", exact=True)
