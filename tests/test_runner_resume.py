@@ -472,23 +472,27 @@ def test_a_second_ctrl_c_exits_at_once(long_scenario_file, tmp_path):
     assert leftovers(out) == []
 
 
-@pytest.mark.parametrize("delay", [0.1, 0.3, 0.8])
-def test_ctrl_c_during_start_up_is_one_line(long_scenario_file, tmp_path, delay):
-    """Ctrl-C while the command is still importing, loading the scenario or compiling: one line, code 130.
-
-    (The library's code starts some 40 ms after the interpreter does; a Ctrl-C before that is
-    Python's own start-up.)"""
-    child = start_cli(*cli_args(long_scenario_file, tmp_path / "early"))
+def assert_one_line_interrupt(child: subprocess.Popen, delay: float, timeout: float) -> None:
+    """Ctrl-C ``child`` after ``delay`` seconds: it must end within ``timeout`` with code 130 and one line."""
     try:
         time.sleep(delay)
         os.killpg(child.pid, signal.SIGINT)
-        _, err = child.communicate(timeout=30)
+        _, err = child.communicate(timeout=timeout)
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.communicate()
     assert child.returncode in INTERRUPTED, err
     assert err.count("\n") == 1 and err.startswith("escalation: interrupted"), err
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.3, 0.8])
+def test_ctrl_c_during_start_up_is_one_line(long_scenario_file, tmp_path, delay):
+    """Ctrl-C while the command is still importing, loading the scenario or compiling: one line, code 130.
+
+    (The library's code starts some 40 ms after the interpreter does; a Ctrl-C before that is
+    Python's own start-up.)"""
+    assert_one_line_interrupt(start_cli(*cli_args(long_scenario_file, tmp_path / "early")), delay, timeout=30)
 
 
 @pytest.mark.parametrize("delay", [1.5, 4.0])
@@ -496,17 +500,7 @@ def test_ctrl_c_while_the_kernel_compiles_is_one_line(long_scenario_file, tmp_pa
     """A first run compiles the kernel (an empty cache): Ctrl-C then is one line and code 130, not a lost
     interrupt in an LLVM callback or a crash at exit."""
     monkeypatch.setenv("ESCALATION_CACHE_DIR", str(tmp_path / "empty-cache"))
-    child = start_cli(*cli_args(long_scenario_file, tmp_path / "compiling"))
-    try:
-        time.sleep(delay)
-        os.killpg(child.pid, signal.SIGINT)
-        _, err = child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-    assert child.returncode in INTERRUPTED, err
-    assert err.count("\n") == 1 and err.startswith("escalation: interrupted"), err
+    assert_one_line_interrupt(start_cli(*cli_args(long_scenario_file, tmp_path / "compiling")), delay, timeout=60)
 
 
 def test_ctrl_c_inside_numba_is_noted_and_raised_at_the_next_check() -> None:
