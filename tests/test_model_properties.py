@@ -129,20 +129,20 @@ def test_a_certain_first_act_is_the_act_the_exact_path_picks(day: tuple[np.ndarr
     """The sampler's shortcut never decides a draw the exact logit would decide otherwise."""
     utility, rationality, uniform, below, ready = day
     picked, first = exact_pick(utility, rationality, uniform, below, ready)
-    if choice.first_is_certain(utility, rationality, utility.size, uniform):
+    if choice.surely_first(choice.largest_lead(utility, utility.size), rationality, utility.size, uniform):
         assert picked == 0
         assert uniform < first
 
 
 @settings(max_examples=200, deadline=None)
 @given(gap=st.floats(0.0, 30.0), rationality=st.floats(0.01, 50.0), size=st.integers(2, 12), share=st.floats(0.0, 1.0))
-def test_first_is_certain_up_to_its_bound(gap: float, rationality: float, size: int, share: float) -> None:
+def test_surely_first_up_to_its_bound(gap: float, rationality: float, size: int, share: float) -> None:
     """Every other act at the second-best utility: the bound is act 0's probability itself, less the margin."""
     utility = np.full(size, -gap)
     utility[0] = 0.0
     _, first = exact_pick(utility, rationality, 0.0, size, True)
     uniform = share * first
-    certain = choice.first_is_certain(utility, rationality, size, uniform)
+    certain = choice.surely_first(choice.largest_lead(utility, size), rationality, size, uniform)
     assert certain == (uniform < first * (1.0 - 2 * choice.FIRST_MARGIN)) or abs(uniform / first - 1.0) < 1e-8
 
 

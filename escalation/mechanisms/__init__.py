@@ -8,6 +8,9 @@ functions with numba for the simulation and the likelihood: each rule has one im
 
 To add a mechanism: write its module here, list it in ``MECHANISMS``, call its functions
 from the kernel, and document it in ``docs/model.md`` (its parameter table is generated).
+A utility term that changes during a run also needs a ceiling (its largest value for any act,
+given the state), added to the bound of ``kernel.hold_is_certain``; the property test of that
+bound fails without it.
 A module may declare ``NEUTRAL``, the parameter values at which it does nothing, and
 ``TRIAL``, values at which to try it: ``escalation fit --ablation`` refits the corpus with the
 mechanism switched off (or, where the corpus has it off, on) and reports what it buys.

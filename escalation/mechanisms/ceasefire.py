@@ -41,6 +41,11 @@ def ceasefire_term(value: float, holds: bool, rung: int, force_level: int, denia
     return -value * (1.0 - deniability) if holds and rung >= force_level else 0.0
 
 
+def ceasefire_ceiling(value: float, holds: bool, deniability: float) -> float:
+    """The largest :func:`ceasefire_term` of any act (0 for a value >= 0)."""
+    return max(-value * (1.0 - deniability), 0.0) if holds else 0.0
+
+
 def after_day(holds: bool, declared: bool, force_used: bool) -> bool:
     """Whether the ceasefire holds after a day: broken by any act of force, else declared or as it was."""
     if force_used:

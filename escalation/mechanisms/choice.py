@@ -72,33 +72,39 @@ def probabilities(utility: np.ndarray, rationality: float, size: int, out: np.nd
         out[k] /= total
 
 
-FIRST_MARGIN = 1e-9  # relative margin of first_is_certain's bound, far above the rounding of the exact path
+FIRST_MARGIN = 1e-9  # relative margin of surely_first's bound, far above the rounding of the exact path
 
 
-def first_is_certain(utility: np.ndarray, rationality: float, size: int, uniform: float) -> bool:
-    """Whether the logit draw at ``uniform`` surely picks act 0, decided without the other acts' exponentials.
-
-    When act 0 has the highest utility (the usual day: holding is best), its probability is at
-    least ``1 / (1 + (size - 1) * exp(rationality * (second best - best)))``, each other act
-    weighing at most as much as the second best. A ``uniform`` below that bound, less a
-    relative margin of ``FIRST_MARGIN`` (the exact path's rounding is below ``size * 2**-52``),
-    falls in act 0's share: :func:`pick` over :func:`probabilities` would return 0, and so it
-    would after readiness restricts the menu to the acts below force, which only raises act
-    0's share. ``False`` means "not decided here", not "not act 0": the caller then takes the
-    exact path. Returns the same answer as that path, so the sampler's draws are unchanged.
-    """
-    top = utility[0]
+def largest_lead(utility: np.ndarray, size: int) -> float:
+    """How far the best other act's utility lies above act 0's (negative when act 0 is best; ``-inf`` for one act)."""
     second = -np.inf
     for k in range(1, size):
-        if utility[k] > top:
-            return False
         if utility[k] > second:
             second = utility[k]
-    if size == 1:
-        return True
-    x = rationality * (second - top)
+    return second - utility[0]
+
+
+LEAD_SLACK = 1e-9  # relative slack added to a bound on utility leads, far above the rounding of the utilities
+
+
+def surely_first(lead: float, rationality: float, size: int, uniform: float) -> bool:
+    """Whether the logit draw at ``uniform`` surely picks act 0, when no other act leads it by more than ``lead``.
+
+    Each other act then weighs at most ``exp(rationality * lead)`` times act 0, so act 0's
+    probability is at least ``1 / (1 + (size - 1) * exp(rationality * lead))``. A ``uniform``
+    below that bound, less a relative margin of ``FIRST_MARGIN`` (the exact path's rounding is
+    below ``size * 2**-52``), falls in act 0's share: :func:`pick` over :func:`probabilities`
+    would return 0, and so it would after readiness restricts the menu to the acts below force,
+    which only raises act 0's share. ``False`` means "not decided here", not "not act 0": the
+    caller then takes the exact path, so the sampler's draws are unchanged. ``lead`` may be
+    :func:`largest_lead` of the scored menu or any upper bound of it; a lead so large that act 0
+    itself could fall below ``SAMPLING_CUTOFF`` (the sampler would not draw it) is never decided.
+    """
+    x = rationality * lead
     if x <= SAMPLING_CUTOFF:  # every other act is cut off: act 0 has probability 1
         return True
+    if x >= -SAMPLING_CUTOFF - 1.0:
+        return False
     return uniform < (1.0 - FIRST_MARGIN) / (1.0 + (size - 1) * np.exp(x))
 
 

@@ -69,3 +69,8 @@ def firebreak_term(threshold_cost: float, deniability: float, crossed_by_act: in
     """``-threshold_cost * (1 - deniability) * (firebreaks the act would newly cross)``."""
     newly = crossed_by_act - crossed_already
     return -threshold_cost * (1.0 - deniability) * newly if newly > 0 else 0.0
+
+
+def firebreak_ceiling(threshold_cost: float, deniability: float, most_crossings: int) -> float:
+    """The largest :func:`firebreak_term` of any act (0 for a cost >= 0), ``most_crossings`` the ladder's firebreaks."""
+    return max(-threshold_cost * (1.0 - deniability), 0.0) * most_crossings

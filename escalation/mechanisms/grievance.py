@@ -64,6 +64,19 @@ def reciprocity_term(reciprocity: float, squared_gaps: float) -> float:
     return -reciprocity * squared_gaps
 
 
+def lead_of_reciprocity(reciprocity: float, hold_harm: float, act_harm: float) -> tuple[float, float]:
+    """``(base, slope)``: the most an act's reciprocity term can exceed act 0's, for one adversary.
+
+    With ``a = act_harm`` and ``h = hold_harm`` (the harms each act answers, >= 0) and the
+    grievance ``g`` anywhere in ``[0, G]``, the difference of the two terms,
+    ``reciprocity * (a - h) * (2 g - a - h)``, is at most ``base + slope * G``: linear in ``g``,
+    it is largest at ``g = G`` when ``a > h`` and at ``g = 0`` otherwise.
+    """
+    base = reciprocity * (hold_harm * hold_harm - act_harm * act_harm)
+    slope = 2.0 * reciprocity * (act_harm - hold_harm) if act_harm > hold_harm else 0.0
+    return base, max(slope, 0.0)
+
+
 def settle(grievance: float, increase: float, discharge: float) -> float:
     """A day's change of one grievance: discharged by answers (not below 0), raised by harm suffered."""
     return max(grievance - discharge, 0.0) + increase

@@ -51,6 +51,11 @@ def restraint_term(restraint_value: float, belief: float, rung: int, force_level
     return restraint_value * belief if rung < force_level else 0.0
 
 
+def restraint_ceiling(restraint_value: float, belief: float) -> float:
+    """The largest :func:`restraint_term` of any act."""
+    return max(restraint_value * belief, 0.0)
+
+
 def update_belief(belief: float, force_seen: bool, offramp_seen: bool) -> float:
     """After a day: 0 if an adversary state used force, else 1 if one signalled an off-ramp."""
     if force_seen:

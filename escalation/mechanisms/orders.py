@@ -52,6 +52,11 @@ def order_term(obedience: float, days_left: float, rung: int, force_level: int) 
     return -obedience if days_left > 0.0 and rung >= force_level else 0.0
 
 
+def order_ceiling(obedience: float, days_left: float) -> float:
+    """The largest :func:`order_term` of any act (0 for an obedience >= 0)."""
+    return max(-obedience, 0.0) if days_left > 0.0 else 0.0
+
+
 def run_down(days_left: float, days: float) -> float:
     """Days an order has left after ``days`` days pass."""
     return max(days_left - days, 0.0)

@@ -42,3 +42,8 @@ NONE = -1  # no act on record
 def persistence_term(persistence: float, act: int, last: int, days_since: float, rung: int, force_level: int) -> float:
     """``persistence`` for repeating yesterday's act (``days_since`` 1) when it is an act of force, else 0."""
     return persistence if act == last and days_since == 1.0 and rung >= force_level else 0.0
+
+
+def persistence_ceiling(persistence: float, last: int, days_since: float) -> float:
+    """The largest :func:`persistence_term` of any act."""
+    return max(persistence, 0.0) if last != NONE and days_since == 1.0 else 0.0

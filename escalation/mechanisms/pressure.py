@@ -63,6 +63,11 @@ def host_term(host_pressure: float, on_host_soil: bool, rung: int, force_level: 
     return -host_pressure if on_host_soil and rung >= force_level else 0.0
 
 
+def host_ceiling(host_pressure: float) -> float:
+    """The largest :func:`host_term` of any act (0 for a pressure >= 0)."""
+    return max(-host_pressure, 0.0)
+
+
 def pressed_by(host_pressure: float, adds_host_pressure: float) -> float:
     """The target's host-nation pressure after an act that adds ``adds_host_pressure`` to it."""
     return host_pressure + adds_host_pressure

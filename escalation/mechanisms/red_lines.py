@@ -47,6 +47,11 @@ def credibility_term(credibility: float, pending: float, rung: int, respond_leve
     return credibility * pending if respond_level >= 0 and rung >= respond_level else 0.0
 
 
+def credibility_ceiling(credibility: float, pending: float, respond_level: int) -> float:
+    """The largest :func:`credibility_term` of any act."""
+    return max(credibility * pending, 0.0) if respond_level >= 0 else 0.0
+
+
 def crossed(perceived_killed: int, killed_at_least: int) -> bool:
     """Whether an act that killed this many (as perceived) crosses the red line."""
     return perceived_killed >= killed_at_least

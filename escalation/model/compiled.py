@@ -273,6 +273,7 @@ def derive(compiled: CompiledScenario, g: np.ndarray, a: np.ndarray, x: np.ndarr
         dispersion=np.where(np.isnan(own), col(g, GLOBAL_NAMES, "casualty_dispersion")[:, None], own),
         standing=np.empty((0, 0, 0, 0)),
         answers=np.empty((0, 0, 0, 0, 0)),
+        lead=np.empty((0, 0, 0, 0, 0)),
     )
-    standing, answers = fixed_terms(compiled.structure, worlds)
-    return worlds._replace(standing=standing, answers=answers)
+    standing, answers, lead = fixed_terms(compiled.structure, worlds)
+    return worlds._replace(standing=standing, answers=answers, lead=lead)

@@ -49,6 +49,7 @@ ACTION_NAMES = tuple(_ACTION)
 
 # column indices, compile-time constants of the kernel
 SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
+ROUNDING_SLACK = m.choice.LEAD_SLACK
 # the uniforms of one choosing actor's day, by purpose
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
@@ -140,6 +141,7 @@ class Worlds(NamedTuple):
         np.ndarray
     )  # (W, n_actors, 2, max menu) utility terms fixed for the run, judged by the actor (0) or its patron (1)
     answers: np.ndarray  # (W, n_actors, 2, max menu, max adversaries) harm each act answers, as the judge scales it
+    lead: np.ndarray  # (W, n_actors, 2, max menu, 1 + max adversaries) bound on each act's lead over act 0
 
 
 class State(NamedTuple):
@@ -256,29 +258,37 @@ def _inline(function):
 inertia_term = _inline(m.choice.inertia_term)
 probabilities = _inline(m.choice.probabilities)
 pick = _inline(m.choice.pick)
-first_is_certain = _inline(m.choice.first_is_certain)
+largest_lead = _inline(m.choice.largest_lead)
+surely_first = _inline(m.choice.surely_first)
 squared_gap = _inline(m.grievance.squared_gap)
 scaled = _inline(m.proportionality.scaled)
 reciprocity_term = _inline(m.grievance.reciprocity_term)
+lead_of_reciprocity = _inline(m.grievance.lead_of_reciprocity)
 settle = _inline(m.grievance.settle)
 fear_term = _inline(m.fear.fear_term)
 firebreak_term = _inline(m.fear.firebreak_term)
+firebreak_ceiling = _inline(m.fear.firebreak_ceiling)
 harm = _inline(m.casualties.harm)
 damaged = _inline(m.casualties.damaged)
 realised_rung = _inline(m.casualties.realised_rung)
 draw_casualties = _inline(m.casualties.draw)
 credibility_term = _inline(m.red_lines.credibility_term)
+credibility_ceiling = _inline(m.red_lines.credibility_ceiling)
 crosses_red_line = _inline(m.red_lines.crossed)
 answers_red_line = _inline(m.red_lines.answered)
 domestic_term = _inline(m.pressure.domestic_term)
 campaign_term = _inline(m.campaign.campaign_term)
 host_term = _inline(m.pressure.host_term)
+host_ceiling = _inline(m.pressure.host_ceiling)
 order_term = _inline(m.orders.order_term)
+order_ceiling = _inline(m.orders.order_ceiling)
 ordered = _inline(m.orders.ordered)
 run_down = _inline(m.orders.run_down)
 ceasefire_term = _inline(m.ceasefire.ceasefire_term)
+ceasefire_ceiling = _inline(m.ceasefire.ceasefire_ceiling)
 ceasefire_after = _inline(m.ceasefire.after_day)
 persistence_term = _inline(m.persistence.persistence_term)
+persistence_ceiling = _inline(m.persistence.persistence_ceiling)
 pressed_by = _inline(m.pressure.pressed_by)
 alliance_term = _inline(m.alliances.restraint_term)
 felt_by_ally = _inline(m.alliances.felt)
@@ -287,6 +297,7 @@ attributed_share = _inline(m.proxies.attributed_share)
 decapitated = _inline(m.proxies.decapitated)
 held_control = _inline(m.proxies.held_control)
 restraint_term = _inline(m.offramp.restraint_term)
+restraint_ceiling = _inline(m.offramp.restraint_ceiling)
 update_belief = _inline(m.offramp.update_belief)
 breached = _inline(m.offramp_breach.breached)
 is_ready = _inline(m.preparation.is_ready)
@@ -315,6 +326,10 @@ def fixed_terms(s, p):
     the grievances; empty when every world compares on the absolute scale (``proportionality``
     1), which reads the nominal harm. Judge 0 is the actor itself, 1 its patron, who discounts
     what the proxy's deniability hides and is credited with ``1 - deniability`` of its act.
+    ``lead[world, actor, judge, menu index]``: ``(base, slope toward each adversary of the
+    judge)`` of a bound on how far the act's standing and reciprocity terms can lead act 0's
+    when the judge's grievances are at most ``g``: ``base + sum(slope * g)``, rounding included
+    (see :func:`hold_is_certain`).
     """
     s = borrow_structure(s)
     p = borrow_worlds(p)
@@ -323,6 +338,7 @@ def fixed_terms(s, p):
     relative = (p.globals[:, PROPORTIONALITY] < 1.0).any()
     shape = (n_worlds, n, 2, s.menus.shape[1], max(s.n_adversaries.max(), 1)) if relative else (0, 0, 0, 0, 0)
     answers = np.zeros(shape)
+    lead = np.zeros((n_worlds, n, 2, s.menus.shape[1], 1 + max(s.n_adversaries.max(), 1)))
     for w in range(n_worlds):
         inertia = p.globals[w, INERTIA]
         lam = p.globals[w, PROPORTIONALITY]
@@ -351,7 +367,23 @@ def fixed_terms(s, p):
                         for m_ in range(s.n_adversaries[judge]):
                             harm = share * p.nominal[w, act, s.adversaries[judge, m_]]
                             answers[w, actor, slot, k, m_] = scaled(harm, lam)
-    return standing, answers
+                reciprocity = p.actor[w, judge, RECIPROCITY]
+                hold = s.menus[actor, 0]
+                for k in range(1, s.menu_size[actor]):
+                    base, size = standing[w, actor, slot, k] - standing[w, actor, slot, 0], 0.0
+                    for m_ in range(s.n_adversaries[judge]):
+                        if lam >= 1.0:
+                            a0 = share * p.nominal[w, hold, s.adversaries[judge, m_]]
+                            ak = share * p.nominal[w, s.menus[actor, k], s.adversaries[judge, m_]]
+                        else:
+                            a0, ak = answers[w, actor, slot, 0, m_], answers[w, actor, slot, k, m_]
+                        base_gap, slope = lead_of_reciprocity(reciprocity, a0, ak)
+                        base += base_gap
+                        lead[w, actor, slot, k, 1 + m_] = slope + ROUNDING_SLACK * (1.0 + slope)
+                        size += reciprocity * (a0 * a0 + ak * ak)
+                    size += abs(standing[w, actor, slot, k]) + abs(standing[w, actor, slot, 0])
+                    lead[w, actor, slot, k, 0] = base + ROUNDING_SLACK * (1.0 + size)
+    return standing, answers, lead
 
 
 @_inline
@@ -498,6 +530,84 @@ def act_probabilities(s, p, st, scratch, actor):
 
 
 @_inline
+def hold_is_certain(s, p, st, w, actor, judge, uniform):
+    """Whether the logit draw at ``uniform`` surely picks act 0 of ``actor``'s menu, decided without scoring it.
+
+    Act 0 has probability at least ``1 / (1 + (size - 1) * exp(rationality * lead))`` where
+    ``lead`` bounds every other act's utility less act 0's: the standing and reciprocity terms
+    through :func:`fixed_terms`' ``lead`` at the judge's grievances toward its adversaries (a
+    grievance on the proportionality scale is never larger), every other term through its mechanism's ceiling
+    (its largest value for any act) less act 0's own value. A ``uniform`` below the bound falls in
+    act 0's share (:func:`escalation.mechanisms.choice.surely_first`); ``False`` means
+    "not decided here" and the caller scores the menu. The draws are those of the scored path.
+    """
+    size = s.menu_size[actor]
+    if size == 1:
+        return True
+    slot = 0 if judge == actor else 1
+    deniability = 0.0 if judge == actor else p.actor[w, actor, DENIABILITY]
+    n_adversaries = s.n_adversaries[judge]
+    grievances = st.grievance[w, judge]
+    lead = p.lead[w, actor, slot]
+    best = -np.inf
+    for k in range(1, size):
+        b = lead[k, 0]
+        for m_ in range(n_adversaries):
+            b += lead[k, 1 + m_] * grievances[s.adversaries[judge, m_]]
+        best = max(best, b)
+    squares = 0.0
+    for m_ in range(n_adversaries):
+        squares += grievances[s.adversaries[judge, m_]] ** 2
+    best += ROUNDING_SLACK * p.actor[w, judge, RECIPROCITY] * squares
+    hold = s.menus[actor, 0]
+    rung = s.action_rung[hold]
+    force = s.force_level
+    threshold = p.actor[w, judge, THRESHOLD_COST]
+    credibility, pending, respond = p.actor[w, judge, CREDIBILITY], st.pending[w, judge], st.respond[w, judge]
+    host = st.host[w, judge]
+    restraint, belief = p.actor[w, judge, RESTRAINT_VALUE], st.belief[w, judge]
+    obedience, order_left = p.actor[w, actor, OBEDIENCE], st.order[w, actor]
+    truce_value, truce = p.actor[w, judge, CEASEFIRE_VALUE], st.ceasefire[w]
+    persistence, last, since = p.actor[w, actor, PERSISTENCE], st.last[w, actor], st.since[w, actor]
+    most = firebreak_ceiling(threshold, deniability, s.crossings_at[s.crossings_at.size - 1])
+    most += credibility_ceiling(credibility, pending, respond)
+    most += host_ceiling(host)
+    most += restraint_ceiling(restraint, belief)
+    most += order_ceiling(obedience, order_left)
+    most += ceasefire_ceiling(truce_value, truce, deniability)
+    most += persistence_ceiling(persistence, last, since)
+    own = firebreak_term(threshold, deniability, s.crossings_at[rung], s.crossings_at[st.peak[w]])
+    own += credibility_term(credibility, pending, rung, respond)
+    own += host_term(host, s.on_host_soil[hold], rung, force)
+    own += restraint_term(restraint, belief, rung, force)
+    own += order_term(obedience, order_left, rung, force)
+    own += ceasefire_term(truce_value, truce, rung, force, deniability)
+    own += persistence_term(persistence, hold, last, since, rung, force)
+    lead_most = best + most - own + ROUNDING_SLACK * (abs(most) + abs(own))
+    return surely_first(lead_most, p.actor[w, judge, RATIONALITY], size, uniform)
+
+
+@_inline
+def scored_pick(s, p, st, w, actor, judge, ready, uniform, scratch):
+    """The menu index of the logit draw at ``uniform``, from the scored menu of ``actor`` as ``judge`` sees it."""
+    size = s.menu_size[actor]
+    values, prob, rationality = scratch.utility, scratch.probability, p.actor[w, judge, RATIONALITY]
+    answered = scratch.answered[judge]
+    if not scratch.answered_today[judge]:  # a patron's grievances are scaled once a day, for it and its proxies
+        scale_grievances(s, p, st, w, judge, answered)
+        scratch.answered_today[judge] = True
+    scored(s, p, st, w, actor, judge, values, answered)
+    if surely_first(largest_lead(values, size), rationality, size, uniform):
+        k = 0  # the exact path below would pick it too, at the cost of every act's exponential
+    else:
+        probabilities(values, rationality, size, prob, SAMPLING_CUTOFF)
+        if not ready:
+            restrict(prob, size, s.menu_below_force[actor])
+        k = pick(prob, size, uniform)
+    return k
+
+
+@_inline
 def choose(s, p, st, w, actor, u, scratch):
     """One actor's act in world ``w``: ``(menu index, action, accident)``.
 
@@ -510,20 +620,10 @@ def choose(s, p, st, w, actor, u, scratch):
     ):
         judge = s.patron[actor]
     ready = is_ready(u[DRAW_READY], p.ready[w, actor])
-    size = s.menu_size[actor]
-    values, prob, rationality = scratch.utility, scratch.probability, p.actor[w, judge, RATIONALITY]
-    answered = scratch.answered[judge]
-    if not scratch.answered_today[judge]:  # a patron's grievances are scaled once a day, for it and its proxies
-        scale_grievances(s, p, st, w, judge, answered)
-        scratch.answered_today[judge] = True
-    scored(s, p, st, w, actor, judge, values, answered)
-    if first_is_certain(values, rationality, size, u[DRAW_PICK]):
-        k = 0  # the exact path below would pick it too, at the cost of every act's exponential
+    if hold_is_certain(s, p, st, w, actor, judge, u[DRAW_PICK]):
+        k = 0  # the scored path would pick it too, at the cost of scoring the menu
     else:
-        probabilities(values, rationality, size, prob, SAMPLING_CUTOFF)
-        if not ready:
-            restrict(prob, size, s.menu_below_force[actor])
-        k = pick(prob, size, u[DRAW_PICK])
+        k = scored_pick(s, p, st, w, actor, judge, ready, u[DRAW_PICK], scratch)
     rung = s.action_rung[s.menus[actor, k]]
     destination = s.slip_to[actor, k]
     accident = u[DRAW_SLIP] < slip_probability(p.globals[w, ACCIDENT_PROBABILITY], rung, s.accident_level, destination)
