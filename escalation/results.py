@@ -67,6 +67,11 @@ class Results:
         """Posterior draws the worlds were spread over (0: one parameter vector, no posterior)."""
         return int(self.summary.draw_outcome.shape[0])
 
+    @property
+    def draws_used(self) -> int:
+        """Posterior draws at least one world used (ten consecutive worlds share a draw)."""
+        return int(np.count_nonzero(self.summary.draw_outcome.sum(axis=1))) if self.parameter_draws else 0
+
     def outcome_table(self) -> pd.DataFrame:
         """One row per outcome: count, probability and its 95% Wilson interval (Monte Carlo error).
 
@@ -91,6 +96,18 @@ class Results:
                 row |= {"ci_low_total": total_low, "ci_high_total": total_high, "sd_between_draws": between}
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def _posterior_line(self, table: pd.DataFrame) -> str:
+        """How the worlds spread over the posterior draws, for the outcome table's footer."""
+        draws, used = self.parameter_draws, self.draws_used
+        spread = (
+            f"{draws:,} posterior draws, about {self.runs / draws:,.0f} worlds each"
+            if used == draws
+            else f"{used:,} of {draws:,} posterior draws, about {self.runs / max(used, 1):,.0f} worlds each"
+        )
+        if table["ci_low_total"].isna().all():
+            return f"parameters: {spread}; too few draws for the interval with parameter uncertainty (run more worlds)"
+        return f"parameters: {spread}; the second interval includes parameter uncertainty"
 
     def proxy_table(self) -> pd.DataFrame:
         """Militia attacks in the final ``PROXY_WINDOW_DAYS`` days, by outcome and over all worlds.
@@ -281,14 +298,13 @@ class Results:
             lines.append(f"{'outcome':<{width}}  {'count':>10}  {'p':>7}  95% interval (Wilson)")
         for row in table.itertuples():
             line = f"{row.outcome:<{width}}  {row.count:>10,}  {row.p:7.4f}  [{row.ci_low:.4f}, {row.ci_high:.4f}]"
-            if draws:
+            if draws and np.isnan(row.ci_low_total):
+                line += "  n/a"
+            elif draws:
                 line += f"  [{row.ci_low_total:.4f}, {row.ci_high_total:.4f}]"
             lines.append(line)
         if draws:
-            lines.append(
-                f"parameters: {draws:,} posterior draws, about {self.runs / draws:,.0f} worlds each; the second "
-                "interval includes parameter uncertainty"
-            )
+            lines.append(self._posterior_line(table))
         elif "priors" in self.meta:
             lines.append(
                 f"parameters: every world drew its own values of {len(self.meta['priors']['parameters'])} parameters "

@@ -210,6 +210,23 @@ def test_a_run_with_a_posterior_reports_both_intervals_and_is_reproducible(tmp_p
     assert "parameter uncertainty is not included" in plain.format_table()
 
 
+@pytest.mark.parametrize(
+    ("runs", "footer"),
+    [
+        (2_000, "parameters: 4 posterior draws, about 500 worlds each; the second interval includes"),
+        (30, "parameters: 3 of 4 posterior draws, about 10 worlds each; the second interval includes"),
+        (10, "parameters: 1 of 4 posterior draws, about 10 worlds each; too few draws for the interval"),
+    ],
+)
+def test_the_table_says_how_many_posterior_draws_the_worlds_used(runs, footer):
+    """Ten consecutive worlds share a draw: a small study uses only some draws, and one draw gives no interval."""
+    draws = pd.DataFrame({"iran.rationality": [0.8, 1.5, 3.0, 6.0]})
+    results = run_study(SEEDED, posterior=draws, runs=runs, seed=2, block_size=500)
+    assert footer in results.format_table()
+    assert results.outcome_table()["ci_low_total"].isna().all() == (runs == 10)
+    assert ("n/a" in results.format_table()) == (runs == 10) and "nan" not in results.format_table()
+
+
 def test_posterior_errors_are_one_line(tmp_path, capsys):
     with pytest.raises(RunError, match="not both"):
         run_study(SEEDED, runs=10, posterior=pd.DataFrame({"iran.rationality": [1.0]}), parameters={})

@@ -89,7 +89,7 @@ def test_a_moved_parameter_is_held_while_the_others_take_posterior_draws(seeded_
     assert "united_states.rationality" in used["parameters"]
     head, rows = shown.rows()
     assert head[-1] == "95% with parameters" and [r[0] for r in rows] == shown.results.outcome_names
-    assert shown.summary().startswith("300 worlds, seed 1, 1000 posterior draws, ")
+    assert shown.summary().startswith("300 worlds, seed 1, 30 of 1,000 posterior draws, ")
     assert shown.outcomes_png.startswith(b"\x89PNG") and shown.ladder_png.startswith(b"\x89PNG")
 
 

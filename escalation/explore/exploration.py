@@ -10,6 +10,7 @@ parameters nobody moved, and a moved parameter is held at its value in every wor
 from __future__ import annotations
 
 import io
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,14 +97,16 @@ class Exploration:
         for row in table.itertuples():
             cells = [row.outcome, f"{row.p:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}"]
             if total:
-                cells.append(f"{row.ci_low_total:.1%} – {row.ci_high_total:.1%}")
+                cells.append(
+                    "n/a" if math.isnan(row.ci_low_total) else f"{row.ci_low_total:.1%} – {row.ci_high_total:.1%}"
+                )
             rows.append(cells)
         return head, rows
 
     def summary(self) -> str:
         """One line: worlds, seed, posterior draws and time taken."""
-        draws = self.results.parameter_draws
-        drawn = f"{draws} posterior draws" if draws else "the scenario's parameter values"
+        draws, used = self.results.parameter_draws, self.results.draws_used
+        drawn = f"{used:,} of {draws:,} posterior draws" if draws else "the scenario's parameter values"
         return f"{self.results.runs:,} worlds, seed {self.results.meta['seed']}, {drawn}, {self.seconds:.1f} s"
 
 
