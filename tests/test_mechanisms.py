@@ -14,7 +14,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from escalation.mechanisms import accidents, campaign, casualties, offramp_breach, preparation, proportionality
+from escalation.mechanisms import (
+    accidents,
+    campaign,
+    casualties,
+    ceasefire,
+    fear,
+    offramp,
+    offramp_breach,
+    orders,
+    persistence,
+    preparation,
+    pressure,
+    proportionality,
+    red_lines,
+)
+from escalation.mechanisms import grievance as grievance_mechanism
 from escalation.model import EscalationModel, kernel
 from escalation.scenario.schema import Event
 
@@ -225,3 +240,49 @@ def test_a_world_changed_alone_leaves_the_other_worlds_untouched(seeded_short) -
     np.testing.assert_array_equal(base.rungs[:, :, others], changed.rungs[:, :, others])
     np.testing.assert_array_equal(base.killed_suffered[:, others], changed.killed_suffered[:, others])
     assert not np.array_equal(base.rungs[:, :, 3], changed.rungs[:, :, 3])
+
+
+# --- the ceilings the sampler's unscored decision for act 0 reads (kernel.hold_is_certain)
+
+_AMOUNTS = st.floats(0.0, 1e3)
+_FACTORS = st.floats(0.0, 1.0)
+
+
+@given(reciprocity=_AMOUNTS, hold=_AMOUNTS, act=_AMOUNTS, top=_AMOUNTS, share=_FACTORS)
+def test_lead_of_reciprocity_bounds_the_difference_of_the_terms(reciprocity, hold, act, top, share) -> None:
+    grievance = share * top  # anywhere in [0, top]
+    base, slope = grievance_mechanism.lead_of_reciprocity(reciprocity, hold, act)
+    term = grievance_mechanism.reciprocity_term
+    lead = term(reciprocity, grievance_mechanism.squared_gap(1.0, act, grievance)) - term(
+        reciprocity, grievance_mechanism.squared_gap(1.0, hold, grievance)
+    )
+    assert slope >= 0.0
+    assert lead <= base + slope * top + 1e-9 * (1.0 + reciprocity * (hold + act + top) ** 2)
+
+
+@given(
+    values=st.tuples(_AMOUNTS, _AMOUNTS, _FACTORS, _FACTORS),
+    rung=st.integers(0, 12),
+    level=st.integers(-1, 12),
+    force=st.integers(1, 12),
+    crossings=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    act=st.integers(0, 5),
+    last=st.integers(-1, 5),
+    since=st.sampled_from([0.0, 1.0, 2.0, np.inf]),
+    flag=st.booleans(),
+)
+def test_no_changing_term_exceeds_its_ceiling(values, rung, level, force, crossings, act, last, since, flag) -> None:
+    """Each term the state changes, for any act, is at most the ceiling its mechanism declares."""
+    value, state, deniability, belief = values
+    by_act, already = crossings
+    assert fear.firebreak_term(value, deniability, by_act, already) <= fear.firebreak_ceiling(value, deniability, 3)
+    assert red_lines.credibility_term(value, belief, rung, level) <= red_lines.credibility_ceiling(value, belief, level)
+    assert pressure.host_term(state, flag, rung, force) <= pressure.host_ceiling(state)
+    assert offramp.restraint_term(value, belief, rung, force) <= offramp.restraint_ceiling(value, belief)
+    assert orders.order_term(value, state, rung, force) <= orders.order_ceiling(value, state)
+    assert ceasefire.ceasefire_term(value, flag, rung, force, deniability) <= ceasefire.ceasefire_ceiling(
+        value, flag, deniability
+    )
+    assert persistence.persistence_term(value, act, last, since, rung, force) <= persistence.persistence_ceiling(
+        value, last, since
+    )

@@ -67,8 +67,9 @@ def reciprocity_term(reciprocity: float, squared_gaps: float) -> float:
 def lead_of_reciprocity(reciprocity: float, hold_harm: float, act_harm: float) -> tuple[float, float]:
     """``(base, slope)``: the most an act's reciprocity term can exceed act 0's, for one adversary.
 
-    With ``a = act_harm`` and ``h = hold_harm`` (the harms each act answers, >= 0) and the
-    grievance ``g`` anywhere in ``[0, G]``, the difference of the two terms,
+    With ``a = act_harm`` and ``h = hold_harm`` (the harms each act answers, >= 0), a
+    ``reciprocity`` >= 0 (its bounds) and the grievance ``g`` anywhere in ``[0, G]``, the
+    difference of the two terms,
     ``reciprocity * (a - h) * (2 g - a - h)``, is at most ``base + slope * G``: linear in ``g``,
     it is largest at ``g = G`` when ``a > h`` and at ``g = 0`` otherwise.
     """
