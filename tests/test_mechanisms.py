@@ -14,22 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from escalation.mechanisms import (
-    accidents,
-    campaign,
-    casualties,
-    ceasefire,
-    fear,
-    offramp,
-    offramp_breach,
-    orders,
-    persistence,
-    preparation,
-    pressure,
-    proportionality,
-    red_lines,
-)
-from escalation.mechanisms import grievance as grievance_mechanism
+from escalation import mechanisms
+from escalation.mechanisms import accidents, campaign, casualties, offramp_breach, preparation, proportionality
 from escalation.model import EscalationModel, kernel
 from escalation.scenario.schema import Event
 
@@ -251,10 +237,10 @@ _FACTORS = st.floats(0.0, 1.0)
 @given(reciprocity=_AMOUNTS, hold=_AMOUNTS, act=_AMOUNTS, top=_AMOUNTS, share=_FACTORS)
 def test_lead_of_reciprocity_bounds_the_difference_of_the_terms(reciprocity, hold, act, top, share) -> None:
     grievance = share * top  # anywhere in [0, top]
-    base, slope = grievance_mechanism.lead_of_reciprocity(reciprocity, hold, act)
-    term = grievance_mechanism.reciprocity_term
-    lead = term(reciprocity, grievance_mechanism.squared_gap(1.0, act, grievance)) - term(
-        reciprocity, grievance_mechanism.squared_gap(1.0, hold, grievance)
+    base, slope = mechanisms.grievance.lead_of_reciprocity(reciprocity, hold, act)
+    term = mechanisms.grievance.reciprocity_term
+    lead = term(reciprocity, mechanisms.grievance.squared_gap(1.0, act, grievance)) - term(
+        reciprocity, mechanisms.grievance.squared_gap(1.0, hold, grievance)
     )
     assert slope >= 0.0
     assert lead <= base + slope * top + 1e-9 * (1.0 + reciprocity * (hold + act + top) ** 2)
@@ -275,14 +261,26 @@ def test_no_changing_term_exceeds_its_ceiling(values, rung, level, force, crossi
     """Each term the state changes, for any act, is at most the ceiling its mechanism declares."""
     value, state, deniability, belief = values
     by_act, already = crossings
-    assert fear.firebreak_term(value, deniability, by_act, already) <= fear.firebreak_ceiling(value, deniability, 3)
-    assert red_lines.credibility_term(value, belief, rung, level) <= red_lines.credibility_ceiling(value, belief, level)
-    assert pressure.host_term(state, flag, rung, force) <= pressure.host_ceiling(state)
-    assert offramp.restraint_term(value, belief, rung, force) <= offramp.restraint_ceiling(value, belief)
-    assert orders.order_term(value, state, rung, force) <= orders.order_ceiling(value, state)
-    assert ceasefire.ceasefire_term(value, flag, rung, force, deniability) <= ceasefire.ceasefire_ceiling(
-        value, flag, deniability
-    )
-    assert persistence.persistence_term(value, act, last, since, rung, force) <= persistence.persistence_ceiling(
-        value, last, since
-    )
+    m = mechanisms
+    pairs = {
+        "firebreak": (
+            m.fear.firebreak_term(value, deniability, by_act, already),
+            m.fear.firebreak_ceiling(value, deniability, 3),
+        ),
+        "credibility": (
+            m.red_lines.credibility_term(value, belief, rung, level),
+            m.red_lines.credibility_ceiling(value, belief, level),
+        ),
+        "host": (m.pressure.host_term(state, flag, rung, force), m.pressure.host_ceiling(state)),
+        "restraint": (m.offramp.restraint_term(value, belief, rung, force), m.offramp.restraint_ceiling(value, belief)),
+        "order": (m.orders.order_term(value, state, rung, force), m.orders.order_ceiling(value, state)),
+        "ceasefire": (
+            m.ceasefire.ceasefire_term(value, flag, rung, force, deniability),
+            m.ceasefire.ceasefire_ceiling(value, flag, deniability),
+        ),
+        "persistence": (
+            m.persistence.persistence_term(value, act, last, since, rung, force),
+            m.persistence.persistence_ceiling(value, last, since),
+        ),
+    }
+    assert not [name for name, (term, ceiling) in pairs.items() if term > ceiling]

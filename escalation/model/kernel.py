@@ -394,6 +394,81 @@ def scale_grievances(s, p, st, w, judge, out):
         out[m_] = scaled(st.grievance[w, judge, s.adversaries[judge, m_]], lam)
 
 
+class Situation(NamedTuple):
+    """What the terms that change during a run read for one actor's menu, as one judge sees it, in one world."""
+
+    deniability: float
+    crossed_already: int
+    threshold: float
+    credibility: float
+    pending: float
+    respond: int
+    host: float
+    restraint: float
+    belief: float
+    obedience: float
+    order_left: float
+    truce_value: float
+    truce: bool
+    persistence: float
+    last: int
+    since: float
+    force: int
+
+
+@_inline
+def situation_of(s, p, st, w, actor, judge, deniability):
+    """The :class:`Situation` of ``actor``'s menu in world ``w`` as ``judge`` sees it."""
+    return Situation(
+        deniability,
+        s.crossings_at[st.peak[w]],
+        p.actor[w, judge, THRESHOLD_COST],
+        p.actor[w, judge, CREDIBILITY],
+        st.pending[w, judge],
+        st.respond[w, judge],
+        st.host[w, judge],
+        p.actor[w, judge, RESTRAINT_VALUE],
+        st.belief[w, judge],
+        p.actor[w, actor, OBEDIENCE],
+        st.order[w, actor],
+        p.actor[w, judge, CEASEFIRE_VALUE],
+        st.ceasefire[w],
+        p.actor[w, actor, PERSISTENCE],
+        st.last[w, actor],
+        st.since[w, actor],
+        s.force_level,
+    )
+
+
+@_inline
+def add_changing_terms(u, t, act, rung, crossings, on_host_soil):
+    """``u`` plus the utility terms of an act that change during a run, in the order :func:`utility` adds them.
+
+    ``t``: the :class:`Situation`; ``crossings``: the firebreaks at the act's rung.
+    """
+    u += firebreak_term(t.threshold, t.deniability, crossings, t.crossed_already)
+    u += credibility_term(t.credibility, t.pending, rung, t.respond)
+    u += host_term(t.host, on_host_soil, rung, t.force)
+    u += restraint_term(t.restraint, t.belief, rung, t.force)
+    u += order_term(t.obedience, t.order_left, rung, t.force)
+    u += ceasefire_term(t.truce_value, t.truce, rung, t.force, t.deniability)
+    u += persistence_term(t.persistence, act, t.last, t.since, rung, t.force)
+    return u
+
+
+@_inline
+def changing_ceiling(t, most_crossings):
+    """The most the terms of :func:`add_changing_terms` can add for any act: the sum of their mechanisms' ceilings."""
+    most = firebreak_ceiling(t.threshold, t.deniability, most_crossings)
+    most += credibility_ceiling(t.credibility, t.pending, t.respond)
+    most += host_ceiling(t.host)
+    most += restraint_ceiling(t.restraint, t.belief)
+    most += order_ceiling(t.obedience, t.order_left)
+    most += ceasefire_ceiling(t.truce_value, t.truce, t.deniability)
+    most += persistence_ceiling(t.persistence, t.last, t.since)
+    return most
+
+
 @_inline
 def utility(s, p, st, w, actor, judge, deniability, answered, out):
     """Utility of each act of ``actor``'s menu in world ``w`` as ``judge`` sees it, into ``out``.
@@ -404,22 +479,8 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
     standing = p.standing[w, actor, slot]
     lam = p.globals[w, PROPORTIONALITY]
     share = 1.0 - deniability
-    crossed_already = s.crossings_at[st.peak[w]]
     reciprocity = p.actor[w, judge, RECIPROCITY]
-    threshold = p.actor[w, judge, THRESHOLD_COST]
-    credibility = p.actor[w, judge, CREDIBILITY]
-    restraint = p.actor[w, judge, RESTRAINT_VALUE]
-    pending = st.pending[w, judge]
-    host = st.host[w, judge]
-    belief = st.belief[w, judge]
-    obedience = p.actor[w, actor, OBEDIENCE]
-    order_left = st.order[w, actor]
-    truce_value = p.actor[w, judge, CEASEFIRE_VALUE]
-    truce = st.ceasefire[w]
-    persistence = p.actor[w, actor, PERSISTENCE]
-    last, since = st.last[w, actor], st.since[w, actor]
-    respond = st.respond[w, judge]
-    force = s.force_level
+    situation = situation_of(s, p, st, w, actor, judge, deniability)
     for k in range(s.menu_size[actor]):
         act = s.menus[actor, k]
         rung = s.action_rung[act]
@@ -432,14 +493,7 @@ def utility(s, p, st, w, actor, judge, deniability, answered, out):
             for m_ in range(s.n_adversaries[judge]):
                 gaps += squared_gap(1.0, p.answers[w, actor, slot, k, m_], answered[m_])
         u += reciprocity_term(reciprocity, gaps)
-        u += firebreak_term(threshold, deniability, s.crossings_at[rung], crossed_already)
-        u += credibility_term(credibility, pending, rung, respond)
-        u += host_term(host, s.on_host_soil[act], rung, force)
-        u += restraint_term(restraint, belief, rung, force)
-        u += order_term(obedience, order_left, rung, force)
-        u += ceasefire_term(truce_value, truce, rung, force, deniability)
-        u += persistence_term(persistence, act, last, since, rung, force)
-        out[k] = u
+        out[k] = add_changing_terms(u, situation, act, rung, s.crossings_at[rung], s.on_host_soil[act])
 
 
 @_inline
@@ -560,29 +614,10 @@ def hold_is_certain(s, p, st, w, actor, judge, uniform):
         squares += grievances[s.adversaries[judge, m_]] ** 2
     best += ROUNDING_SLACK * p.actor[w, judge, RECIPROCITY] * squares
     hold = s.menus[actor, 0]
+    situation = situation_of(s, p, st, w, actor, judge, deniability)
+    most = changing_ceiling(situation, s.crossings_at[s.crossings_at.size - 1])
     rung = s.action_rung[hold]
-    force = s.force_level
-    threshold = p.actor[w, judge, THRESHOLD_COST]
-    credibility, pending, respond = p.actor[w, judge, CREDIBILITY], st.pending[w, judge], st.respond[w, judge]
-    host = st.host[w, judge]
-    restraint, belief = p.actor[w, judge, RESTRAINT_VALUE], st.belief[w, judge]
-    obedience, order_left = p.actor[w, actor, OBEDIENCE], st.order[w, actor]
-    truce_value, truce = p.actor[w, judge, CEASEFIRE_VALUE], st.ceasefire[w]
-    persistence, last, since = p.actor[w, actor, PERSISTENCE], st.last[w, actor], st.since[w, actor]
-    most = firebreak_ceiling(threshold, deniability, s.crossings_at[s.crossings_at.size - 1])
-    most += credibility_ceiling(credibility, pending, respond)
-    most += host_ceiling(host)
-    most += restraint_ceiling(restraint, belief)
-    most += order_ceiling(obedience, order_left)
-    most += ceasefire_ceiling(truce_value, truce, deniability)
-    most += persistence_ceiling(persistence, last, since)
-    own = firebreak_term(threshold, deniability, s.crossings_at[rung], s.crossings_at[st.peak[w]])
-    own += credibility_term(credibility, pending, rung, respond)
-    own += host_term(host, s.on_host_soil[hold], rung, force)
-    own += restraint_term(restraint, belief, rung, force)
-    own += order_term(obedience, order_left, rung, force)
-    own += ceasefire_term(truce_value, truce, rung, force, deniability)
-    own += persistence_term(persistence, hold, last, since, rung, force)
+    own = add_changing_terms(0.0, situation, hold, rung, s.crossings_at[rung], s.on_host_soil[hold])
     lead_most = best + most - own + ROUNDING_SLACK * (abs(most) + abs(own))
     return surely_first(lead_most, p.actor[w, judge, RATIONALITY], size, uniform)
 
