@@ -49,7 +49,7 @@ ACTION_NAMES = tuple(_ACTION)
 
 # column indices, compile-time constants of the kernel
 SAMPLING_CUTOFF = m.choice.SAMPLING_CUTOFF
-ROUNDING_SLACK = m.choice.LEAD_SLACK
+LEAD_SLACK = m.choice.LEAD_SLACK
 # the uniforms of one choosing actor's day, by purpose
 DRAW_PATRON, DRAW_READY, DRAW_PICK, DRAW_SLIP, DRAW_KILLED, DRAW_WOUNDED, DRAW_NOISE = 0, 1, 2, 3, 4, 5, 6
 DRAWS_PER_ACTOR = 8  # DRAW_NOISE takes two
@@ -370,7 +370,8 @@ def fixed_terms(s, p):
                 reciprocity = p.actor[w, judge, RECIPROCITY]
                 hold = s.menus[actor, 0]
                 for k in range(1, s.menu_size[actor]):
-                    base, size = standing[w, actor, slot, k] - standing[w, actor, slot, 0], 0.0
+                    base = standing[w, actor, slot, k] - standing[w, actor, slot, 0]
+                    magnitude = abs(standing[w, actor, slot, k]) + abs(standing[w, actor, slot, 0])
                     for m_ in range(s.n_adversaries[judge]):
                         if lam >= 1.0:
                             a0 = share * p.nominal[w, hold, s.adversaries[judge, m_]]
@@ -379,10 +380,9 @@ def fixed_terms(s, p):
                             a0, ak = answers[w, actor, slot, 0, m_], answers[w, actor, slot, k, m_]
                         base_gap, slope = lead_of_reciprocity(reciprocity, a0, ak)
                         base += base_gap
-                        lead[w, actor, slot, k, 1 + m_] = slope + ROUNDING_SLACK * (1.0 + slope)
-                        size += reciprocity * (a0 * a0 + ak * ak)
-                    size += abs(standing[w, actor, slot, k]) + abs(standing[w, actor, slot, 0])
-                    lead[w, actor, slot, k, 0] = base + ROUNDING_SLACK * (1.0 + size)
+                        magnitude += reciprocity * (a0 * a0 + ak * ak)
+                        lead[w, actor, slot, k, 1 + m_] = slope + LEAD_SLACK * (1.0 + slope)
+                    lead[w, actor, slot, k, 0] = base + LEAD_SLACK * (1.0 + magnitude)
     return standing, answers, lead
 
 
@@ -590,10 +590,11 @@ def hold_is_certain(s, p, st, w, actor, judge, uniform):
     Act 0 has probability at least ``1 / (1 + (size - 1) * exp(rationality * lead))`` where
     ``lead`` bounds every other act's utility less act 0's: the standing and reciprocity terms
     through :func:`fixed_terms`' ``lead`` at the judge's grievances toward its adversaries (a
-    grievance on the proportionality scale is never larger), every other term through its mechanism's ceiling
-    (its largest value for any act) less act 0's own value. A ``uniform`` below the bound falls in
-    act 0's share (:func:`escalation.mechanisms.choice.surely_first`); ``False`` means
-    "not decided here" and the caller scores the menu. The draws are those of the scored path.
+    grievance on the proportionality scale is never larger), every other term through its
+    mechanism's ceiling (its largest value for any act) less act 0's own value. A ``uniform``
+    below the bound falls in act 0's share (:func:`escalation.mechanisms.choice.surely_first`);
+    ``False`` means "not decided here" and the caller scores the menu. The draws are those of
+    the scored path.
     """
     size = s.menu_size[actor]
     if size == 1:
@@ -612,13 +613,13 @@ def hold_is_certain(s, p, st, w, actor, judge, uniform):
     squares = 0.0
     for m_ in range(n_adversaries):
         squares += grievances[s.adversaries[judge, m_]] ** 2
-    best += ROUNDING_SLACK * p.actor[w, judge, RECIPROCITY] * squares
+    best += LEAD_SLACK * p.actor[w, judge, RECIPROCITY] * squares
     hold = s.menus[actor, 0]
     situation = situation_of(s, p, st, w, actor, judge, deniability)
     most = changing_ceiling(situation, s.crossings_at[s.crossings_at.size - 1])
     rung = s.action_rung[hold]
     own = add_changing_terms(0.0, situation, hold, rung, s.crossings_at[rung], s.on_host_soil[hold])
-    lead_most = best + most - own + ROUNDING_SLACK * (abs(most) + abs(own))
+    lead_most = best + most - own + LEAD_SLACK * (abs(most) + abs(own))
     return surely_first(lead_most, p.actor[w, judge, RATIONALITY], size, uniform)
 
 
