@@ -100,11 +100,8 @@ class Results:
     def _posterior_line(self, table: pd.DataFrame) -> str:
         """How the worlds spread over the posterior draws, for the outcome table's footer."""
         draws, used = self.parameter_draws, self.draws_used
-        spread = (
-            f"{draws:,} posterior draws, about {self.runs / draws:,.0f} worlds each"
-            if used == draws
-            else f"{used:,} of {draws:,} posterior draws, about {self.runs / max(used, 1):,.0f} worlds each"
-        )
+        of = f"{used:,} of " if used < draws else ""
+        spread = f"{of}{draws:,} posterior draws, about {self.runs / max(used, 1):,.0f} worlds each"
         if table["ci_low_total"].isna().all():
             return f"parameters: {spread}; too few draws for the interval with parameter uncertainty (run more worlds)"
         return f"parameters: {spread}; the second interval includes parameter uncertainty"
